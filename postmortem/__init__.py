@@ -1,0 +1,3 @@
+"""Incident reports as code."""
+
+__version__ = "0.1.0"

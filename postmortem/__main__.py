@@ -1,0 +1,5 @@
+"""Entry point for ``python -m postmortem``."""
+
+from postmortem.cli import main
+
+main()

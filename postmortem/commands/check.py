@@ -1,0 +1,34 @@
+"""`postmortem check`: validate incident files."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Problems as lines or as a JSON list.")
+@click.pass_context
+def command(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """Validate incident files against the schema and the semantic rules.
+
+    PATHS are files or folders (default: the whole incidents folder). Every problem is
+    printed as `file:line:col: severity: field: message`, then a summary line. Exit 0 when
+    clean, 1 on errors (and on warnings with --strict), 2 on a usage error.
+    """
+    from postmortem import problems as pr
+    from postmortem.collection import load_all, select
+    from postmortem.config import load_config
+
+    config = load_config()
+    collection = load_all(config, select(config, paths) if paths else None)
+    found = collection.problems
+    if fmt == "json":
+        click.echo(pr.to_json(found), nl=False)
+    else:
+        for problem in found:
+            click.echo(problem.format())
+    click.echo(pr.summary(found, len(collection.files)), err=True)
+    ctx.exit(1 if pr.is_failure(found, strict=strict) else 0)

@@ -1,0 +1,165 @@
+"""Project configuration: ``[tool.postmortem]`` in pyproject.toml or ``postmortem.toml``."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from postmortem.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+SEVERITIES = ("critical", "high", "medium", "low")
+LANGUAGES = ("en", "de")
+DEFAULT_DUE_DAYS = {"critical": 15, "high": 30, "medium": 60, "low": 90}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one incident repository; paths are absolute."""
+
+    root: Path
+    source: Path | None = None
+    incidents_dir: Path = Path("incidents")
+    output_dir: Path | None = None
+    index_file: Path | None = None
+    reviews_dir: Path = Path("reviews")
+    templates_dir: Path = Path("templates")
+    language: str = "en"
+    timezone: str = "UTC"
+    emoji: bool = True
+    max_file_size: int = 1024 * 1024
+    due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.output_dir or self.incidents_dir
+
+    @property
+    def index_path(self) -> Path:
+        return self.index_file or self.reports_dir / "README.md"
+
+    def rel(self, path: Path) -> str:
+        """A path as the user sees it: relative to the repository root, with slashes."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+# key -> (expected python type, description); the table is the schema of the config.
+_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "incidents_dir": (str, "folder of the incident YAML files"),
+    "output_dir": (str, "folder of the rendered reports (default: incidents_dir)"),
+    "index_file": (str, "path of the generated index (default: <output_dir>/README.md)"),
+    "reviews_dir": (str, "folder of committed weekly reviews"),
+    "templates_dir": (str, "folder whose templates override the shipped ones by name"),
+    "language": (str, "default report language: en or de"),
+    "timezone": (str, "default IANA time zone of incident times"),
+    "emoji": (bool, "emoji status markers in reports"),
+    "max_file_size": (int, "largest incident file read, in bytes"),
+    "due_days": (dict, "maximum days from incident date to an action item's due date"),
+}
+
+_MARKERS = ("postmortem.toml", "pyproject.toml", ".git")
+
+
+def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
+    """The repository root above ``start``, the config file found there and its table."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        own = folder / "postmortem.toml"
+        if own.is_file():
+            return folder, own, _read_toml(own)
+        project = folder / "pyproject.toml"
+        if project.is_file():
+            table = _read_toml(project).get("tool", {}).get("postmortem")
+            if table is not None:
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{project}: [tool.postmortem] must be a table")
+                return folder, project, table
+        if (folder / ".git").exists():
+            return folder, None, {}
+    return start, None, {}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def load_config(start: Path | None = None) -> Config:
+    root, source, table = find_root(start or Path.cwd())
+    where = source.name if source else "configuration"
+    if source is not None and source.name == "pyproject.toml":
+        where = "pyproject.toml [tool.postmortem]"
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, list(_KEYS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(_KEYS)}"
+            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+        expected, _ = _KEYS[key]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            name = getattr(expected, "__name__", str(expected))
+            raise ConfigError(f"{where}: '{key}' must be a {_TYPE_WORDS.get(name, name)}")
+        values[key] = value
+    return _build(root, source, values, where)
+
+
+_TYPE_WORDS = {"str": "string", "bool": "boolean (true or false)", "int": "whole number",
+               "dict": "table"}
+
+
+def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) -> Config:
+    kwargs: dict[str, Any] = {"root": root, "source": source}
+    for key in ("incidents_dir", "output_dir", "index_file", "reviews_dir", "templates_dir"):
+        if key in values:
+            kwargs[key] = _inside(root, values[key], key, where)
+        elif key in {f.name for f in fields(Config)} and key not in ("output_dir", "index_file"):
+            kwargs[key] = root / getattr(Config, key)
+    language = values.get("language", "en")
+    if language not in LANGUAGES:
+        raise ConfigError(f"{where}: language '{language}' is not one of: {', '.join(LANGUAGES)}")
+    kwargs["language"] = language
+    timezone = values.get("timezone", "UTC")
+    from postmortem.timeutil import zone
+
+    if zone(timezone) is None:
+        raise ConfigError(f"{where}: unknown time zone '{timezone}'; use an IANA name "
+                          "such as 'Europe/Berlin' or 'UTC'")
+    kwargs["timezone"] = timezone
+    if "emoji" in values:
+        kwargs["emoji"] = values["emoji"]
+    if "max_file_size" in values:
+        if values["max_file_size"] < 1:
+            raise ConfigError(f"{where}: 'max_file_size' must be a positive number of bytes")
+        kwargs["max_file_size"] = values["max_file_size"]
+    due = dict(DEFAULT_DUE_DAYS)
+    for severity, days in values.get("due_days", {}).items():
+        if severity not in SEVERITIES:
+            raise ConfigError(f"{where}: due_days: unknown severity '{severity}'; "
+                              f"use one of: {', '.join(SEVERITIES)}")
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise ConfigError(f"{where}: due_days.{severity} must be a whole number of days")
+        due[severity] = days
+    kwargs["due_days"] = due
+    return Config(**kwargs)
+
+
+def _inside(root: Path, value: str, key: str, where: str) -> Path:
+    path = (root / value).resolve()
+    if path != root and root not in path.parents:
+        raise ConfigError(f"{where}: '{key}' = '{value}' points outside the repository")
+    return path

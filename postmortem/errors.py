@@ -1,0 +1,32 @@
+"""The one exception base; the CLI boundary turns it into a message and an exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+
+
+class PostmortemError(Exception):
+    """A user-facing error: printed without a traceback."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class UsageError(PostmortemError):
+    """Bad arguments or configuration: the command could not start."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """The ``[tool.postmortem]`` table or ``postmortem.toml`` is wrong."""
