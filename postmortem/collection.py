@@ -11,7 +11,7 @@ from pathlib import Path
 
 from postmortem.config import Config
 from postmortem.errors import UsageError
-from postmortem.loader import Parsed, position, read_file, validate
+from postmortem.loader import parse_bytes, position, read_file, validate
 from postmortem.model import Incident
 from postmortem.problems import Problem, error, sort_key, warning
 from postmortem.rules import check_incident
@@ -92,9 +92,13 @@ def select(config: Config, paths: Iterable[str]) -> list[Path]:
     return out
 
 
-def load_one(path: Path, config: Config) -> Loaded:
+def load_one(path: Path, config: Config, data: bytes | None = None) -> Loaded:
+    """Parse and check one file (``data``: its bytes, when the caller has read them)."""
     rel = config.rel(path)
-    parsed = read_file(path, rel, config.max_file_size)
+    if data is None:
+        parsed = read_file(path, rel, config.max_file_size)
+    else:
+        parsed = parse_bytes(data, rel, config.max_file_size)
     model = validate(parsed) if parsed.data is not None else None
     if model is not None:
         check_incident(parsed, model, config, path.name[: -len(".yaml")])
@@ -112,13 +116,18 @@ def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
     chosen = everything if paths is None else paths
     with gc_paused():
         files = [load_one(p, config) for p in chosen]
+    cross_check(files, everything, config)
+    problems = sorted((p for f in files for p in f.problems), key=sort_key)
+    return Collection(config, files, problems)
+
+
+def cross_check(files: list[Loaded], everything: list[Path], config: Config) -> None:
+    """Add the problems that need the whole collection: references and duplicate ids."""
     known: dict[str, list[Path]] = {}
     for p in everything:
         known.setdefault(p.name[: -len(".yaml")], []).append(p.resolve())
     for loaded in files:
         loaded.problems.extend(_cross_file(loaded, known, config))
-    problems = sorted((p for f in files for p in f.problems), key=sort_key)
-    return Collection(config, files, problems)
 
 
 def _cross_file(loaded: Loaded, known: dict[str, list[Path]], config: Config) -> list[Problem]:

@@ -192,17 +192,20 @@ class SignOff(_Model):
     body: Markdown | None = Field(None, description="Closing text, e.g. next steps.")
 
 
+# Built-in sections in report order; a free section may name one of them in `after`.
+SectionKey = Literal["header", "summary", "timeline", "root_causes", "technical_details",
+                     "impact", "fixes", "verification", "prevention", "monitoring", "lessons",
+                     "action_items", "next_steps", "sign_off", "appendices", "related"]
+SECTION_KEYS: tuple[str, ...] = SectionKey.__args__  # type: ignore[attr-defined]
+
+
 class Section(_Model):
     title: str = Field(description="Heading of the section.")
     body: Markdown = Field(description="Content (Markdown).")
-    after: str | None = Field(None, description="Place it after this built-in section "
-                                                "(e.g. 'timeline', 'root_causes'); default: "
-                                                "before related documents.")
-
-
-SECTION_KEYS = ("summary", "timeline", "root_causes", "technical_details", "impact", "fixes",
-                "verification", "prevention", "monitoring", "lessons", "action_items",
-                "next_steps", "sign_off", "appendices", "related")
+    after: SectionKey | None = Field(None, description="Place it after this built-in section "
+                                                       "(e.g. 'timeline', 'root_causes'; "
+                                                       "'header' puts it first); default: "
+                                                       "after the appendices.")
 
 
 class Incident(_Model):

@@ -1,0 +1,266 @@
+"""`render`: gather every incident, link them, then write the reports and the index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from postmortem import __version__
+from postmortem.collection import Loaded, cross_check, gc_paused, incident_files, load_one
+from postmortem.config import Config
+from postmortem.model import Incident
+from postmortem.output import Action, put, remove_generated, up_to_date, with_marker
+from postmortem.problems import Problem, error, sort_key
+from postmortem.report import Links, duration_minutes, language_of, report_context
+
+REPORT_TEMPLATE = "report.md.j2"
+CACHE_VERSION = 1
+
+
+@dataclass
+class Outcome:
+    path: str
+    action: Action
+
+
+@dataclass
+class RenderResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    def changed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.action != "unchanged"]
+
+
+@dataclass
+class Entry:
+    """One incident file in a render run: a summary always, the model only when needed."""
+
+    path: Path
+    rel: str
+    data: bytes
+    sha: str
+    summary: dict[str, Any] | None = None
+    loaded: Loaded | None = None
+
+    def model(self, config: Config) -> Incident:
+        if self.loaded is None:
+            self.loaded = load_one(self.path, config, self.data)
+        assert self.loaded.incident is not None, self.rel
+        return self.loaded.incident
+
+
+def report_path(config: Config, source: Path) -> Path:
+    """``incidents/x.yaml`` -> ``<reports_dir>/x.md`` (keeping sub-folders)."""
+    relative = source.relative_to(config.incidents_dir)
+    return config.reports_dir / relative.with_suffix(".md")
+
+
+def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> dict[str, Any]:
+    """What other reports and the index need of an incident (kept in the cache)."""
+    minutes = duration_minutes(incident, config)
+    return {
+        "id": incident.id, "title": incident.title, "date": incident.date.isoformat(),
+        "severity": incident.severity, "status": incident.status,
+        "language": language_of(incident, config),
+        "duration_minutes": minutes, "source": rel, "report": report_rel,
+        "categories": sorted({rc.category for rc in incident.root_causes if rc.category}),
+        "tags": list(incident.tags),
+        "related": [[r.incident, r.relation] for r in incident.related if r.incident],
+        "items_open": sum(1 for i in incident.action_items if i.is_open),
+        "items_total": len(incident.action_items),
+    }
+
+
+def _fingerprint(config: Config) -> str:
+    """Settings that change what a report says: a change invalidates every cached summary."""
+    from postmortem.templating import templates_digest
+
+    parts = [__version__, str(CACHE_VERSION), config.language, config.timezone,
+             str(config.emoji), str(config.max_file_size), json.dumps(config.due_days,
+                                                                     sort_keys=True),
+             config.rel(config.incidents_dir), config.rel(config.reports_dir),
+             templates_digest(config, (REPORT_TEMPLATE,))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def _cache_path(config: Config) -> Path | None:
+    git = config.root / ".git"
+    return git / "postmortem" / "render-cache.json" if git.is_dir() else None
+
+
+def _load_cache(config: Config, fingerprint: str) -> dict[str, Any]:
+    path = _cache_path(config)
+    if path is None:
+        return {}
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(cache, dict) or cache.get("fingerprint") != fingerprint:
+        return {}
+    files = cache.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _save_cache(config: Config, fingerprint: str, entries: list[Entry]) -> None:
+    from postmortem.atomic import write_text_atomic
+
+    path = _cache_path(config)
+    if path is None:
+        return
+    files = {e.rel: {"sha": e.sha, "summary": e.summary} for e in entries if e.summary}
+    try:
+        path.parent.mkdir(exist_ok=True)
+        write_text_atomic(path, json.dumps({"fingerprint": fingerprint, "files": files},
+                                           sort_keys=True, separators=(",", ":")))
+    except OSError:
+        pass  # the cache only saves time; a read-only .git must not fail the render
+
+
+def gather(config: Config) -> tuple[list[Entry], list[Problem], str]:
+    """Read every incident file; parse only those the cache does not know in this version."""
+    fingerprint = _fingerprint(config)
+    cache = _load_cache(config, fingerprint)
+    paths = incident_files(config)
+    entries: list[Entry] = []
+    with gc_paused():
+        for path in paths:
+            rel = config.rel(path)
+            report_rel = config.rel(report_path(config, path))
+            data = _read_capped(path, config.max_file_size)
+            sha = hashlib.sha1(data).hexdigest()
+            entry = Entry(path, rel, data, sha)
+            cached = cache.get(rel)
+            if isinstance(cached, dict) and cached.get("sha") == sha:
+                entry.summary = cached.get("summary")
+            else:
+                entry.loaded = load_one(path, config, data)
+            entries.append(entry)
+    known = {e.path.name[: -len(".yaml")] for e in entries}
+    # A cached file was valid when cached; references to files since removed need a re-check.
+    for entry in entries:
+        if entry.summary and any(ref not in known for ref, _ in entry.summary["related"]):
+            entry.summary, entry.loaded = None, load_one(entry.path, config, entry.data)
+    loaded = [e.loaded for e in entries if e.loaded is not None]
+    cross_check(loaded, paths, config)
+    for entry in entries:
+        if entry.loaded is not None and entry.loaded.incident is not None:
+            entry.summary = summarize(entry.loaded.incident, config, entry.rel,
+                                      config.rel(report_path(config, entry.path)))
+    problems = sorted((p for f in loaded for p in f.problems), key=sort_key)
+    return entries, problems, fingerprint
+
+
+def _read_capped(path: Path, limit: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1)
+
+
+def links_for(summaries: dict[str, dict[str, Any]]) -> dict[str, Links]:
+    """The link graph: related incidents and back-links (extended by the cross-link work)."""
+    links = {key: Links() for key in summaries}
+    for key, summary in summaries.items():
+        for target, relation in summary["related"]:
+            other = summaries.get(target)
+            if other is None:
+                continue
+            links[key].related.append({"id": target, "relation": relation,
+                                       "title": other["title"], "report": other["report"]})
+    return links
+
+
+def _links_digest(links: Links) -> str:
+    payload = json.dumps([links.related, links.referenced_by, links.similar, links.recurring],
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def render_report(config: Config, incident: Incident, source_rel: str, report_rel: str,
+                  links: Links) -> str:
+    from postmortem.templating import render
+
+    context = report_context(incident, config, source_rel, report_rel, links)
+    return tidy(render(config, REPORT_TEMPLATE, context))
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def tidy(text: str) -> str:
+    """At most one blank line between blocks outside code, no trailing spaces, one final
+    newline: templates may stay readable without whitespace-control clutter."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if fence is None:
+            line = line.rstrip()
+            if m:
+                fence = m.group(1)
+            elif not line and (not out or not out[-1]):
+                continue
+        elif m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                and not line.strip()[len(m.group(1)):].strip():
+            fence = None
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def render_all(config: Config, *, check: bool = False) -> RenderResult:
+    """Write (or with ``check``, only compare) every report; never touch files not ours."""
+    entries, problems, fingerprint = gather(config)
+    result = RenderResult(problems=problems, files=len(entries))
+    valid = {e.summary["id"]: e for e in entries if e.summary is not None}
+    summaries = {key: e.summary for key, e in valid.items() if e.summary is not None}
+    graph = links_for(summaries)
+    expected: set[Path] = set()
+    for key in sorted(valid):
+        entry = valid[key]
+        out = report_path(config, entry.path)
+        expected.add(out.resolve())
+        report_rel = config.rel(out)
+        inputs = hashlib.sha256(f"{fingerprint}\0{entry.sha}\0{_links_digest(graph[key])}"
+                                .encode()).hexdigest()[:16]
+        if up_to_date(out, inputs):
+            result.outcomes.append(Outcome(report_rel, "unchanged"))
+            continue
+        body = render_report(config, entry.model(config), entry.rel, report_rel, graph[key])
+        action = put(out, with_marker(entry.rel, inputs, body), check=check)
+        result.outcomes.append(Outcome(report_rel, action))
+        if action == "not-ours":
+            result.problems.append(error(report_rel, 1, 1, "", (
+                f"not overwritten: the file exists and was not generated by postmortem; move "
+                f"it away (or set output_dir) so that the report of {entry.rel} can be "
+                "written")))
+    _remove_orphans(config, expected, result, check=check)
+    if not check:
+        _save_cache(config, fingerprint, entries)
+    result.outcomes.sort(key=lambda o: o.path)
+    result.problems.sort(key=sort_key)
+    return result
+
+
+def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
+                    check: bool) -> None:
+    """Reports whose incident file is gone: generated by us, so ours to delete."""
+    folder = config.reports_dir
+    if not folder.is_dir():
+        return
+    sources = {p.resolve() for p in incident_files(config)}
+    for path in sorted(folder.rglob("*.md")):
+        if path.resolve() in expected or path.resolve() == config.index_path.resolve():
+            continue
+        source = config.incidents_dir / path.relative_to(folder).with_suffix(".yaml")
+        if source.resolve() in sources:
+            continue  # its incident has errors this time: keep the last good report
+        action = remove_generated(path, check=check)
+        if action is not None:
+            result.outcomes.append(Outcome(config.rel(path), action))
