@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -47,9 +48,13 @@ class Config:
 
     def rel(self, path: Path) -> str:
         """A path as the user sees it: relative to the repository root, with slashes."""
+        text = os.fspath(path)
+        prefix = os.fspath(self.root) + os.sep
+        if text.startswith(prefix):  # the common case, without a resolve() per file
+            return text[len(prefix):].replace(os.sep, "/")
         try:
             return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
+        except (ValueError, OSError):
             return path.as_posix()
 
 

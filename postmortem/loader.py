@@ -1,4 +1,4 @@
-"""Reading one incident file safely: bytes -> YAML nodes -> plain data -> Incident, with positions."""
+"""Reading one incident file safely: bytes -> YAML nodes -> plain data -> Incident, located."""
 
 from __future__ import annotations
 
@@ -25,8 +25,49 @@ _SCALAR_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "time
 _NULL = _STD + "null"
 _MAP = _STD + "map"
 _SEQ = _STD + "seq"
+_STR = _STD + "str"
+_MERGE = _STD + "merge"
+_PLAIN_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+class _TextLoader(_Loader):
+    """The safe loader with a cheap tag resolver. Every scalar is read as text, so of YAML
+    1.1's implicit types only null matters (plus `<<` and `=`, which stay reportable); the
+    stock resolver's regular expressions cost ~20 % of composing a file."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:  # plain scalar
+                if value in _PLAIN_NULLS:
+                    return _NULL
+                if value == "<<":
+                    return _MERGE
+                if value == "=":
+                    return _STD + "value"
+            return _STR  # int, float, bool and timestamp would be read as text all the same
+        tag: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return tag
+
+    # No path resolvers are registered: skip two Python calls per node.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 # A billion-laughs document is small on disk; what explodes is walking its aliases.
 MAX_VALUES = 100_000
+# Incident files nest a few levels; libyaml's composer recurses in C and crashes the process
+# somewhere past ~20,000 levels (earlier on small stacks), our converter past ~300.
+MAX_DEPTH = 100
+# Cheap signs that a text might nest deeply: many brackets, or a long run of indentation and
+# block indicators at the start of a line. Only then are the parse events counted. (A literal
+# "\n" first lets the regex engine skip ahead: ~5 us for a 4.5 KB file, ^ with MULTILINE ~30.)
+_DEEP_START = re.compile(rf"[ ?-]{{{MAX_DEPTH}}}")
+_DEEP_LINE = re.compile(rf"\n[ ?-]{{{MAX_DEPTH}}}")
+_DEEP_LINE_ANY_BREAK = re.compile(rf"[\n\r\x85\u2028\u2029][ ?-]{{{MAX_DEPTH}}}")
+_RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
@@ -38,6 +79,9 @@ class Parsed:
     data: dict[str, Any] | None = None
     root: MappingNode | None = None
     problems: list[Problem] = field(default_factory=list)
+    # Dotted paths of values with a rejected YAML tag: already reported, so the schema's
+    # complaints about what is under them are noise.
+    bad_tags: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -79,25 +123,29 @@ def parse_bytes(data: bytes, rel: str, max_bytes: int = 1 << 20) -> Parsed:
 
 
 def parse_text(text: str, rel: str) -> Parsed:
+    """Parse YAML ``text``; every problem found is in the result, nothing is raised."""
     parsed = Parsed(rel)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        deep = _too_deep(text)
+        if deep is not None:
+            line, col = deep
+            parsed.problems.append(error(rel, line, col, "", (
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+                "incident files need a few levels")))
+            return parsed
+        root = yaml.compose(text, Loader=_TextLoader)
     except yaml.MarkedYAMLError as exc:
         parsed.problems.append(_yaml_problem(rel, exc, text))
         return parsed
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        pos = getattr(exc, "position", 0) or 0
-        line = text.count("\n", 0, pos) + 1
-        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        parsed.problems.append(error(rel, line, col, "", f"YAML cannot read this file: {reason}"))
+        parsed.problems.append(_reader_problem(rel, exc, text))
         return parsed
     if root is None:
         parsed.problems.append(error(rel, 1, 1, "", "file is empty; an incident needs at least "
                                      "id, title, date, status, severity and started "
                                      "(`postmortem new` writes a complete scaffold)"))
         return parsed
-    if not isinstance(root, MappingNode) or root.tag != _MAP:
+    if not isinstance(root, MappingNode):
         found = _kind(root)
         parsed.problems.append(error(rel, root.start_mark.line + 1, root.start_mark.column + 1,
                                      "", f"the file must be a mapping of fields (id: ..., "
@@ -108,14 +156,70 @@ def parse_text(text: str, rel: str) -> Parsed:
         data = converter.convert(root)
     except _TooBig as exc:
         parsed.problems.extend(converter.problems)
-        parsed.problems.append(error(rel, exc.line, exc.col, "", (
-            f"the document expands to more than {MAX_VALUES:,} values through YAML aliases "
-            "(an 'alias bomb'); remove the anchors (&) and aliases (*)")))
+        # Point at the top-level field being expanded: the node where the count ran out is
+        # a shared (anchored) node somewhere above, which says little.
+        top = key_node(root, converter.path[:1]) if converter.path else None
+        line, col = (top.start_mark.line + 1, top.start_mark.column + 1) if top else (
+            exc.line, exc.col)
+        field = dotted(converter.path[:1])
+        if exc.deep:
+            message = (f"lists and mappings are nested more than {MAX_DEPTH} levels deep "
+                       "(through YAML aliases); incident files need a few levels")
+        else:
+            message = (f"the document expands to more than {MAX_VALUES:,} values through YAML "
+                       "aliases (an 'alias bomb'); remove the anchors (&) and aliases (*)")
+        parsed.problems.append(error(rel, line, col, field, message))
         return parsed
     parsed.problems.extend(converter.problems)
+    parsed.bad_tags = converter.bad_tags
     parsed.root = root
     parsed.data = data
     return parsed
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Line and column where nesting first exceeds MAX_DEPTH, if it does (without composing)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH and not _DEEP_START.match(text):
+        lines = _DEEP_LINE_ANY_BREAK if any(b in text for b in _RARE_BREAKS) else _DEEP_LINE
+        if not lines.search(text):
+            return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
+                    return mark.line + 1, mark.column + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing stops at the same place and reports it
+    return None
+
+
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x1B: "ESC", 0x7F: "DEL",
+                  0xFEFF: "byte-order mark", 0xFFFE: "non-character", 0xFFFF: "non-character"}
+
+
+def _reader_problem(rel: str, exc: yaml.YAMLError, text: str) -> Problem:
+    code = getattr(exc, "character", None)
+    pos = -1
+    if isinstance(code, int):
+        # The C reader reports a byte offset; the first occurrence of the character is the
+        # one it stopped at, and gives the position in characters.
+        pos = text.find(chr(code))
+    if pos < 0:
+        pos = min(max(getattr(exc, "position", 0) or 0, 0), len(text))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    if isinstance(code, int):
+        name = _CONTROL_NAMES.get(code)
+        what = f"U+{code:04X}" + (f" ({name})" if name else "")
+        return error(rel, line, col, "", f"control character {what} is not allowed in YAML; "
+                     "remove it")
+    reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    return error(rel, line, col, "", f"YAML cannot read this file: {reason}")
 
 
 def _yaml_problem(rel: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
@@ -127,8 +231,13 @@ def _yaml_problem(rel: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     lines = text.splitlines()
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in what or "'\\t'" in what or here[: max(col, 1)].lstrip(" ").startswith("\t"):
-        what += "; indent with spaces, not tabs"
-    elif "mapping values are not allowed" in what:
+        # libyaml's wording ("found character that cannot start any token") hides the cause.
+        return error(rel, line, col, "", "YAML syntax error: a tab is used for indentation; "
+                     "indent with spaces, not tabs")
+    if "but found another document" in what:
+        return error(rel, line, col, "", "a second YAML document starts here ('---'); an "
+                     "incident file holds exactly one: move the rest to its own file")
+    if "mapping values are not allowed" in what:
         what += "; a value containing ': ' must be quoted"
     elif "found duplicate anchor" in what or "undefined alias" in what:
         what += "; check the anchors (&name) and aliases (*name)"
@@ -144,8 +253,8 @@ def _kind(node: Node) -> str:
 
 
 class _TooBig(Exception):
-    def __init__(self, line: int, col: int) -> None:
-        self.line, self.col = line, col
+    def __init__(self, line: int, col: int, *, deep: bool = False) -> None:
+        self.line, self.col, self.deep = line, col, deep
 
 
 class _Converter:
@@ -157,6 +266,7 @@ class _Converter:
         self.problems: list[Problem] = []
         self.count = 0
         self.path: list[str | int] = []
+        self.bad_tags: set[str] = set()
 
     def where(self, node: Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
@@ -165,6 +275,8 @@ class _Converter:
         self.count += 1
         if self.count > MAX_VALUES:
             raise _TooBig(*self.where(node))
+        if len(self.path) > MAX_DEPTH:  # only aliases get here: _too_deep saw the text
+            raise _TooBig(*self.where(node), deep=True)
         if isinstance(node, ScalarNode):
             tag = node.tag
             if tag in _SCALAR_TAGS:
@@ -173,7 +285,7 @@ class _Converter:
                     self._check_text(node, value)
                 return value
             if tag == _NULL:
-                return None if node.style is None else node.value
+                return None if not node.style else node.value  # C loader: "" means plain
             self._bad_tag(node)
             return node.value
         if isinstance(node, SequenceNode):
@@ -183,7 +295,15 @@ class _Converter:
             path = self.path
             for index, child in enumerate(node.value):
                 path.append(index)
-                out.append(self.convert(child))
+                if (type(child) is ScalarNode and child.tag in _SCALAR_TAGS
+                        and child.value.isascii() and self.count < MAX_VALUES
+                        and len(path) <= MAX_DEPTH):
+                    # `convert` inlined for plain ASCII text (most values): same count and
+                    # result without a call per value, a third of the time of converting.
+                    self.count += 1
+                    out.append(child.value)
+                else:
+                    out.append(self.convert(child))
                 path.pop()
             return out
         assert isinstance(node, MappingNode)
@@ -192,7 +312,7 @@ class _Converter:
         result: dict[str, Any] = {}
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == _STD + "merge":
+            if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE:
                 line, col = self.where(key_node)
                 what = "merge keys (<<)" if isinstance(key_node, ScalarNode) else "a " + (
                     "list" if isinstance(key_node, SequenceNode) else "mapping") + " as a key"
@@ -212,10 +332,18 @@ class _Converter:
             if key in MARKDOWN_FIELDS and isinstance(value_node, ScalarNode):
                 self._check_fences(value_node)
             elif key in MARKDOWN_LISTS and isinstance(value_node, SequenceNode):
-                for item in value_node.value:
+                for index, item in enumerate(value_node.value):
                     if isinstance(item, ScalarNode):
+                        self.path.append(index)
                         self._check_fences(item)
-            result[key] = self.convert(value_node)
+                        self.path.pop()
+            if (type(value_node) is ScalarNode and value_node.tag in _SCALAR_TAGS
+                    and value_node.value.isascii() and self.count < MAX_VALUES
+                    and len(self.path) <= MAX_DEPTH):
+                self.count += 1  # `convert` inlined, as in the list above
+                result[key] = value_node.value
+            else:
+                result[key] = self.convert(value_node)
             self.path.pop()
         return result
 
@@ -223,6 +351,8 @@ class _Converter:
         return dotted([*self.path, last] if last is not None else self.path)
 
     def _bad_tag(self, node: Node) -> None:
+        if self.path:  # a tag on the whole document does not change what its fields mean
+            self.bad_tags.add(self.dotted())
         line, col = self.where(node)
         tag = node.tag.replace(_STD, "!!")
         self.problems.append(error(
@@ -236,7 +366,9 @@ class _Converter:
             return
         repaired, codec = fixed
         line, col = self.where(node)
-        for offset, (old, new) in enumerate(zip(value.split("\n"), repaired.split("\n"))):
+        # Repairs never add or remove line breaks: the lines pair up.
+        pairs = zip(value.split("\n"), repaired.split("\n"), strict=True)
+        for offset, (old, new) in enumerate(pairs):
             if old != new:
                 if node.style in ("|", ">"):
                     line, col = node.start_mark.line + 2 + offset, 1
@@ -333,31 +465,79 @@ def validate(parsed: Parsed) -> Any:
     try:
         return Incident.model_validate(parsed.data)
     except ValidationError as exc:
-        seen: set[tuple[str | int, ...]] = set()
+        errors = []
         for err in exc.errors(include_url=False):
-            loc = _real_loc(parsed.root, err["loc"])
-            if loc in seen:  # one message per place, even when a union tried several types
+            loc, branch = _real_loc(parsed.root, err["loc"], err["type"])
+            if parsed.bad_tags and _under(dotted(loc), parsed.bad_tags):
+                continue
+            errors.append((loc, branch, err))
+        seen: set[tuple[str | int, ...]] = set()
+        for loc, err in _pick_union_errors(errors):
+            if loc in seen:  # one message per place
                 continue
             seen.add(loc)
             parsed.problems.append(_schema_problem(parsed, loc, err))
         return None
 
 
-def _real_loc(root: Node | None, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
-    """Drop the parts pydantic adds for union members and validators."""
+Loc = tuple[str | int, ...]
+# Errors that only say "the value has another shape than this union member takes".
+_SHAPE_WORDS = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
+                "model_type": "a mapping", "model_attributes_type": "a mapping",
+                "bool_type": "true or false", "bool_parsing": "true or false"}
+
+
+def _pick_union_errors(errors: list[tuple[Loc, Loc | None, Any]]) -> list[tuple[Loc, Any]]:
+    """Where a union (``str | ChecklistItem``) failed, pydantic reports every member: keep the
+    member that matched the value's shape, or one message naming all the shapes."""
+    shapes: dict[Loc, list[str]] = {}
+    others: set[Loc] = set()
+    for loc, branch, err in errors:
+        if branch is None:
+            continue
+        if loc == branch and err["type"] in _SHAPE_WORDS:
+            shapes.setdefault(branch, []).append(_SHAPE_WORDS[err["type"]])
+        else:
+            others.add(branch)
+    out: list[tuple[Loc, Any]] = []
+    for loc, branch, err in errors:
+        if branch is not None and loc == branch and err["type"] in _SHAPE_WORDS:
+            if branch in others:
+                continue  # another member took this shape; its error is the real one
+            words = list(dict.fromkeys(shapes[branch]))
+            if len(words) > 1:
+                err = {**err, "type": "union_shape",
+                       "msg": f"expected {' or '.join(words)}, found {_found(err.get('input'))}"}
+        out.append((loc, err))
+    return out
+
+
+def _real_loc(root: Node | None, loc: tuple[Any, ...], kind: str) -> tuple[Loc, Loc | None]:
+    """The location in the document, without the parts pydantic adds for union members
+    (``str``, ``ChecklistItem``, ``dict[str,str]``); and where the innermost union is."""
     out: list[str | int] = []
+    branch: Loc | None = None
     node: Node | None = root
-    for part in loc:
+    for index, part in enumerate(loc):
+        if isinstance(node, SequenceNode) and isinstance(part, int):
+            out.append(part)
+            node, _ = locate(node, [part])
+            continue
         if isinstance(node, MappingNode) and isinstance(part, str):
+            child, found = locate(node, [part])
+            if found or (index == len(loc) - 1 and kind == "missing"):
+                out.append(part)
+                node = child if found else None
+                continue
+        if isinstance(part, str) and node is not None:
+            branch = tuple(out)  # a union member's name
+        else:
             out.append(part)
-            node, _ = locate(node, [part])
-        elif isinstance(node, SequenceNode) and isinstance(part, int):
-            out.append(part)
-            node, _ = locate(node, [part])
-        elif isinstance(part, str) and not out and node is root:
-            out.append(part)
-        # else: a union member's name such as 'str' or 'dict[str,str]'
-    return tuple(out)
+    return tuple(out), branch
+
+
+def _under(name: str, paths: set[str]) -> bool:
+    return any(name == p or name.startswith((p + ".", p + "[")) for p in paths)
 
 
 def _found(value: Any) -> str:
@@ -433,7 +613,8 @@ def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        info = model.model_fields.get(part) if isinstance(model, type) else None
+        info = (model.model_fields.get(part)
+                if isinstance(model, type) and issubclass(model, BaseModel) else None)
         if info is None:
             return []
         model = _model_of(info.annotation)

@@ -152,17 +152,12 @@ class ChecklistItem(_Model):
     text: str = Field(description="The step (inline Markdown).")
     done: bool = Field(False, description="Whether it is done.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_text(cls, value: Any) -> Any:
-        return {"text": value} if isinstance(value, str) else value
-
 
 class NextSteps(_Model):
     horizon: Horizon | None = Field(None, description="immediate, short_term or long_term.")
     title: str | None = Field(None, description="Heading instead of the horizon's name.")
-    items: list[ChecklistItem] = Field(default_factory=list,
-                                       description="Checklist: text, or text with done: true.")
+    items: list[str | ChecklistItem] = Field(
+        default_factory=list, description="Checklist: text (an open step), or text with done.")
 
 
 class TitledText(_Model):
@@ -262,6 +257,9 @@ class Incident(_Model):
     appendices: list[TitledText] = Field(default_factory=list, description="Appendices.")
     sections: list[Section] = Field(default_factory=list,
                                     description="Free-form sections for everything else.")
+    titles: dict[SectionKey, str] = Field(
+        default_factory=dict, description="Headings instead of the built-in ones, by section "
+                                          "key, e.g. `fixes: Immediate Fix (Applied)`.")
     related: list[Related] = Field(default_factory=list,
                                    description="Related incidents and documents.")
     report_created: str | None = Field(None, description="When the report was written, "

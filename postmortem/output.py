@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,7 @@ def with_marker(source: str, inputs: str, body: str) -> str:
 @dataclass(frozen=True)
 class Existing:
     generated: bool
+    source: str | None = None  # what the marker says it was generated from
     inputs: str | None = None
     intact: bool = False  # its body still matches the digest in its marker
 
@@ -53,7 +55,8 @@ def inspect(path: Path) -> Existing | None:
     inputs = _field(line, "inputs:")
     recorded = _field(line, "body:")
     intact = recorded is not None and hashlib.sha256(body).hexdigest()[:16] == recorded
-    return Existing(generated=True, inputs=inputs, intact=intact)
+    source = line[len(MARKER_PREFIX):].partition(" from ")[2].partition(";")[0] or None
+    return Existing(generated=True, source=source, inputs=inputs, intact=intact)
 
 
 def _field(line: str, name: str) -> str | None:
@@ -93,9 +96,14 @@ def put(path: Path, text: str, *, check: bool) -> Action:
     return "created" if existing is None else "updated"
 
 
-def remove_generated(path: Path, *, check: bool) -> Action | None:
-    """Delete ``path`` only when the tool generated it."""
-    if not is_generated(path):
+def remove_generated(path: Path, *, check: bool,
+                     orphaned: Callable[[str], bool]) -> Action | None:
+    """Delete ``path`` only when the tool generated it and ``orphaned(source named in its
+    marker)`` says its source is gone (so a committed review, say, is never touched)."""
+    existing = inspect(path)
+    if existing is None or not existing.generated or not existing.source:
+        return None
+    if not orphaned(existing.source):
         return None
     if check:
         return "orphaned"

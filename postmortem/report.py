@@ -23,6 +23,8 @@ class Links:
     referenced_by: list[dict[str, Any]] = field(default_factory=list)
     similar: list[dict[str, Any]] = field(default_factory=list)
     recurring: list[dict[str, Any]] = field(default_factory=list)
+    similar_more: bool = False  # more similar incidents than a report lists (see the index)
+    index: str | None = None  # the index, relative to this report
 
 
 def language_of(incident: Incident, config: Config) -> str:
@@ -189,7 +191,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
     if incident.next_steps:
         blocks["next_steps"] = {"groups": [
             {"title": g.title or (L[f"horizon_{g.horizon}"] if g.horizon else L["next_steps"]),
-             "entries": [{"done": i.done, "text": i.text} for i in g.items]}
+             "entries": [{"done": False, "text": i} if isinstance(i, str)
+                         else {"done": i.done, "text": i.text} for i in g.items]}
             for g in incident.next_steps]}
     if incident.sign_off:
         blocks["sign_off"] = {"fields": [_figure(f) for f in incident.sign_off.fields],
@@ -201,9 +204,9 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
          "code": bool(r.url and r.url.startswith("/"))}
         for r in incident.related if r.incident is None]
     if documents or links.related or links.referenced_by or links.similar:
-        blocks["related"] = {"documents": documents, "incidents": links.related,
-                             "referenced_by": links.referenced_by, "similar": links.similar,
-                             "recurring": links.recurring}
+        from postmortem.links import link_view
+
+        blocks["related"] = {"documents": documents, **link_view(links, L, v.mark)}
 
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
@@ -218,7 +221,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
             title = L["resolution_verification"] if key == "verification" else L[key] \
                 if key != "appendices" else L["appendix"]
             sections.append({"key": key, "anchor": section_anchor(key),
-                             "heading": v.heading(key, title), **block})
+                             "heading": v.heading(key, incident.titles.get(key, title)), **block})
         for extra in free.get(key, []):
             sections.append({"key": "free", **extra})
 

@@ -52,8 +52,11 @@ def check_incident(parsed: Parsed, incident: Incident, config: Config, stem: str
                 fmt = f"{late} ({getattr(incident, late)}) is before {early} " \
                       f"({getattr(incident, early)})"
                 if (early, late) == ("started", "resolved"):
+                    # The usual cause is an incident that ran past midnight.
                     add(error(rel, *at(late), late, f"{fmt}; an incident cannot be resolved "
-                              "before it started"))
+                              "before it started (if it ended on a later day, write an ISO "
+                              f"datetime such as {incident.date + dt.timedelta(days=1)}T"
+                              f"{times[late].strftime('%H:%M')})"))
                 else:
                     add(warning(rel, *at(late), late, f"{fmt}; milestones should run started "
                                 "≤ detected ≤ mitigated ≤ resolved"))

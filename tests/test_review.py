@@ -1,0 +1,373 @@
+"""`postmortem review` on real repositories built across three weeks around a DST change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from postmortem.cli import main
+from postmortem.review import last_complete_week, parse_week, week_label
+
+ZONE = "Europe/Berlin"
+CONFIG = f'[tool.postmortem]\ntimezone = "{ZONE}"\nlanguage = "{{language}}"\n'
+
+A, B, C = "2025-10-10-route-cache", "2025-10-21-db-failover", "2025-10-30-cert-expiry"
+
+
+def item(id_: str, title: str, owner: str, priority: str, status: str, due: str) -> dict[str, str]:
+    return {"id": id_, "title": title, "owner": owner, "priority": priority, "status": status,
+            "due": due}
+
+
+def incident_yaml(id_: str, items: list[dict[str, str]]) -> str:
+    lines = [f"id: {id_}", f"title: Incident {id_}", f"date: {id_[:10]}",
+             "status: investigating", "severity: high", "started: '10:00'"]
+    if items:
+        lines.append("action_items:")
+        for it in items:
+            lines.append(f"  - id: {it['id']}")
+            lines.extend(f"    {key}: {json.dumps(it[key], ensure_ascii=False)}"
+                         for key in ("title", "owner", "priority", "status"))
+            lines.append(f"    due: {it['due']}")
+    return "\n".join(lines) + "\n"
+
+
+class History:
+    """Writes incident files and commits them at fixed instants with fixed authors."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[str, dict[str, dict[str, str]]] = {}
+
+    def set(self, incident: str, *items: dict[str, str]) -> None:
+        """The item list of ``incident`` after this change: items are replaced by id."""
+        current = self.files.setdefault(incident, {})
+        for it in items:
+            current[it["id"]] = it
+
+    def drop(self, incident: str, item_id: str) -> None:
+        del self.files[incident][item_id]
+
+    def commit(self, when: str, author: str, message: str) -> None:
+        for incident, items in self.files.items():
+            path = self.root / "incidents" / f"{incident}.yaml"
+            path.write_text(incident_yaml(incident, list(items.values())), encoding="utf-8")
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+               "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author}
+        for args in (["add", "--all", "incidents"], ["commit", "--quiet", "-m", message]):
+            subprocess.run(["git", *args], cwd=self.root, env=env, check=True)
+
+
+# Commit instants as git records them: in UTC, so that only the configured zone puts them in
+# the right ISO week. Europe/Berlin leaves summer time on Sunday 2025-10-26 (W43).
+SUN_W42_2359 = "2025-10-19T21:59:00+00:00"  # Sunday 23:59 CEST
+MON_W43_0000 = "2025-10-19T22:00:00+00:00"  # Monday 00:00 CEST
+SUN_W43_2359 = "2025-10-26T22:59:00+00:00"  # Sunday 23:59 CET, the day of the DST change
+MON_W44_0000 = "2025-10-26T23:00:00+00:00"  # Monday 00:00 CET
+
+
+def build_three_weeks(root: Path, language: str = "en") -> None:
+    """W42: incident A opened, a slip at Sunday 23:59. W43 (DST): a close at Monday 00:00,
+    incident B opened, a late close at Sunday 23:59. W44: a second slip at Monday 00:00, a
+    close on time, a drop, two items opened. W45: nothing happens."""
+    (root / "pyproject.toml").write_text(CONFIG.format(language=language), encoding="utf-8")
+    subprocess.run(["git", "add", "pyproject.toml"], cwd=root, check=True)
+    h = History(root)
+    h.set(A, item("AI-1", "Rebuild route cache on deploy", "alice", "high", "todo", "2025-10-17"),
+          item("AI-2", "Alert on 5xx | per route", "bob", "medium", "todo", "2025-10-24"),
+          item("AI-3", "Document cache order", "carol", "low", "todo", "2025-11-20"),
+          item("AI-4", "Hotfix middleware alias", "alice", "critical", "in_progress",
+               "2025-10-16"))
+    h.commit("2025-10-14T08:00:00+00:00", "Alice Able", "A: postmortem")
+    h.set(A, item("AI-2", "Alert on 5xx | per route", "bob", "medium", "todo", "2025-10-31"))
+    h.commit(SUN_W42_2359, "Bob Baker", "A: AI-2 needs another week")
+    h.set(A, item("AI-4", "Hotfix middleware alias", "alice", "critical", "done", "2025-10-16"))
+    h.commit(MON_W43_0000, "Alice Able", "A: AI-4 done")
+    h.set(B, item("AI-1", "Automate failover drill", "dave", "high", "in_progress",
+                  "2025-10-29"),
+          item("AI-2", "Raise replica lag alert", "erin", "medium", "todo", "2025-10-23"))
+    h.commit("2025-10-22T07:00:00+00:00", "Dave Dunn", "B: postmortem")
+    h.set(B, item("AI-2", "Raise replica lag alert", "erin", "medium", "done", "2025-10-23"))
+    h.commit(SUN_W43_2359, "Erin Engel", "B: AI-2 done")
+    h.set(A, item("AI-2", "Alert on 5xx | per route", "bob", "medium", "todo", "2025-11-07"))
+    h.commit(MON_W44_0000, "Bob Baker", "A: AI-2 slips again")
+    h.set(B, item("AI-1", "Automate failover drill", "dave", "high", "done", "2025-10-29"))
+    h.drop(A, "AI-3")
+    h.set(A, item("AI-5", "Canary the deploy script", "frank", "high", "todo", "2025-11-05"))
+    h.commit("2025-10-29T10:00:00+00:00", "Carol Clark", "Follow-ups")
+    h.set(C, item("AI-1", "Monitor certificate expiry", "bob", "high", "todo", "2025-11-03"))
+    h.commit("2025-10-31T15:00:00+00:00", "Bob Baker", "C: postmortem")
+
+
+@pytest.fixture
+def weeks(repo: Path) -> Path:
+    build_three_weeks(repo)
+    return repo
+
+
+def review(*args: str) -> Result:
+    result = CliRunner().invoke(main, ["review", *args])
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    return result
+
+
+def review_json(*args: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(review("--format", "json", *args).stdout)
+    return data
+
+
+def keys(entries: list[dict[str, Any]]) -> list[str]:
+    return [f"{e['incident']}#{e['id']}" for e in entries]
+
+
+# --- Whole outputs ------------------------------------------------------------------------
+
+
+def test_week_with_every_section_populated_markdown(weeks: Path, file_regression: Any) -> None:
+    file_regression.check(review("--week", "2025-W44").stdout, basename="w44", extension=".md")
+
+
+def test_week_with_every_section_populated_json(weeks: Path, file_regression: Any) -> None:
+    text = review("--week", "2025-W44", "--format", "json").stdout
+    data = json.loads(text)
+    for section in ("overdue", "due_soon", "closed", "opened", "slipped", "dropped", "owners"):
+        assert data[section], f"{section} should be populated in this week"
+    file_regression.check(text, basename="w44", extension=".json")
+
+
+def test_dst_week_in_german(repo: Path, file_regression: Any) -> None:
+    build_three_weeks(repo, language="de")
+    file_regression.check(review("--week", "2025-W43").stdout, basename="w43-de",
+                          extension=".md")
+
+
+def test_empty_week(weeks: Path, file_regression: Any) -> None:
+    text = review("--week", "2025-W45", "--format", "json").stdout
+    data = json.loads(text)
+    assert [data[s] for s in ("closed", "opened", "slipped", "dropped")] == [[], [], [], []]
+    # Nothing happened, yet the items kept ageing: all four open ones are overdue now.
+    assert data["totals"]["open"] == {"current": 4, "previous": 4, "change": 0}
+    assert data["totals"]["overdue"] == {"current": 4, "previous": 1, "change": 3}
+    file_regression.check(review("--week", "2025-W45").stdout, basename="w45-empty",
+                          extension=".md")
+
+
+def test_repository_without_action_items(repo: Path, write_incident: Callable[..., Path],
+                                         git: Callable[..., str], file_regression: Any) -> None:
+    write_incident("2025-10-01-no-follow-ups")
+    git("add", "--all")
+    git("commit", "--quiet", "-m", "An incident without action items")
+    file_regression.check(review("--week", "2025-W43").stdout, basename="no-items",
+                          extension=".md")
+    data = review_json("--week", "2025-W43")
+    assert all(v["current"] == 0 and v["previous"] == 0 for v in data["totals"].values())
+    assert [(t["open"], t["overdue"]) for t in data["trend"]] == [(0, 0)] * 8
+
+
+def test_repository_without_commits(repo: Path) -> None:
+    data = review_json("--week", "2025-W43")
+    assert data["overdue"] == data["owners"] == []
+    assert len(data["trend"]) == 8
+
+
+# --- Week boundaries ------------------------------------------------------------------------
+
+
+def test_sunday_2359_and_monday_0000_fall_in_their_own_weeks(weeks: Path) -> None:
+    w42, w43, w44 = (review_json("--week", w) for w in ("2025-W42", "2025-W43", "2025-W44"))
+    # The slip at Sunday 23:59 belongs to W42, the one at Monday 00:00 (UTC: Sunday) to W44.
+    assert [(s["from"], s["to"]) for s in w42["slipped"]] == [("2025-10-24", "2025-10-31")]
+    assert w43["slipped"] == []
+    assert [(s["from"], s["to"], s["slips"]) for s in w44["slipped"]] == [
+        ("2025-10-31", "2025-11-07", 2)]
+    # The close at Monday 00:00 CEST and the one at Sunday 23:59 CET (DST day) are both W43.
+    assert w42["closed"] == []
+    assert [(keys([c])[0], c["date"], c["late"]) for c in w43["closed"]] == [
+        (f"{A}#AI-4", "2025-10-20", True), (f"{B}#AI-2", "2025-10-26", True)]
+    assert [(keys([c])[0], c["late"]) for c in w44["closed"]] == [(f"{B}#AI-1", False)]
+    assert w44["totals"]["closed"] == {"current": 1, "previous": 2, "change": -1}
+    assert w44["totals"]["closed_late"] == {"current": 0, "previous": 2, "change": -2}
+
+
+def test_the_configured_zone_decides_the_week(weeks: Path) -> None:
+    (weeks / "pyproject.toml").write_text('[tool.postmortem]\ntimezone = "UTC"\n',
+                                          encoding="utf-8")
+    w42, w43 = review_json("--week", "2025-W42"), review_json("--week", "2025-W43")
+    # In UTC the Monday-00:00-Berlin close is a Sunday event, and the Monday slip is W43's.
+    assert keys(w42["closed"]) == [f"{A}#AI-4"]
+    assert [s["to"] for s in w43["slipped"]] == ["2025-11-07"]
+
+
+def test_as_of_reviews_the_seven_days_ending_that_day(weeks: Path) -> None:
+    data = review_json("--as-of", "2025-10-29")
+    assert (data["week"], data["as_of"], data["period"]) == (
+        "2025-W44", "2025-10-29", {"start": "2025-10-23", "end": "2025-10-29"})
+    # B#AI-1 was closed on its due day, 2025-10-29: on time, and not overdue that day.
+    assert [(keys([c])[0], c["late"]) for c in data["closed"]] == [
+        (f"{B}#AI-2", True), (f"{B}#AI-1", False)]
+    assert keys(data["overdue"]) == [f"{A}#AI-1"]
+    assert [t["date"] for t in data["trend"]][-2:] == ["2025-10-22", "2025-10-29"]
+
+
+def test_overdue_order_and_links(weeks: Path) -> None:
+    data = review_json("--week", "2025-W45")
+    assert [(keys([o])[0], o["days_overdue"]) for o in data["overdue"]] == [
+        (f"{A}#AI-1", 23), (f"{C}#AI-1", 6), (f"{A}#AI-5", 4), (f"{A}#AI-2", 2)]
+    first = data["overdue"][0]
+    assert (first["report"], first["anchor"]) == (f"incidents/{A}.md", "ai-1")
+    assert [(o["owner"], o["open"], o["overdue"]) for o in data["owners"]] == [
+        ("bob", 2, 2), ("alice", 1, 1), ("frank", 1, 1)]
+
+
+def test_links_are_relative_to_the_output_file(weeks: Path) -> None:
+    out = weeks / "docs" / "weekly" / "w44.md"
+    out.parent.mkdir(parents=True)
+    result = review("--week", "2025-W44", "--output", str(out))
+    assert result.stdout == ""
+    assert f"](../../incidents/{A}.md#ai-1)" in out.read_text(encoding="utf-8")
+
+
+# --- Recorded in git --------------------------------------------------------------------------
+
+
+def log(root: Path) -> list[str]:
+    out = subprocess.run(["git", "log", "--format=%s", "--name-only"], cwd=root, check=True,
+                         capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def test_commit_records_the_week_once(weeks: Path) -> None:
+    before = log(weeks)
+    result = review("--week", "2025-W44", "--commit")
+    assert result.stdout.startswith("Committed reviews/2025-W44.md (")
+    assert log(weeks)[:2] == ["Action-item review 2025-W44", "reviews/2025-W44.md"]
+    assert log(weeks)[2:] == before
+    written = (weeks / "reviews" / "2025-W44.md").read_text(encoding="utf-8")
+    assert written.startswith("<!-- generated by postmortem")
+    assert f"](../incidents/{A}.md#ai-1)" in written
+    assert review("--week", "2025-W44", "--commit").stdout == (
+        "reviews/2025-W44.md is up to date; nothing to commit.\n")
+    assert len(log(weeks)) == len(before) + 2
+
+
+def test_commit_again_when_the_content_changed(weeks: Path) -> None:
+    review("--week", "2025-W44", "--commit")
+    path = weeks / "reviews" / "2025-W44.md"
+    path.write_text(path.read_text(encoding="utf-8") + "stale edit\n", encoding="utf-8")
+    subprocess.run(["git", "commit", "--quiet", "-am", "edit the review"], cwd=weeks, check=True)
+    assert review("--week", "2025-W44", "--commit").stdout.startswith("Committed")
+    assert log(weeks)[0] == "Action-item review 2025-W44"
+    assert "stale edit" not in path.read_text(encoding="utf-8")
+
+
+def test_commit_refuses_while_other_changes_are_staged(weeks: Path) -> None:
+    head = log(weeks)
+    (weeks / "notes.txt").write_text("wip\n", encoding="utf-8")
+    subprocess.run(["git", "add", "notes.txt"], cwd=weeks, check=True)
+    result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
+    assert result.exit_code == 1
+    assert "other changes are staged (notes.txt)" in result.stderr
+    assert not (weeks / "reviews").exists()
+    assert log(weeks) == head
+
+
+def test_commit_never_overwrites_a_file_it_did_not_write(weeks: Path) -> None:
+    path = weeks / "reviews" / "2025-W44.md"
+    path.parent.mkdir()
+    path.write_text("# Our own notes\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
+    assert result.exit_code == 1
+    assert "reviews/2025-W44.md: exists and was not generated by postmortem" in result.stderr
+    assert path.read_text(encoding="utf-8") == "# Our own notes\n"
+
+
+def test_output_never_overwrites_a_file_it_did_not_write(weeks: Path) -> None:
+    (weeks / "mine.json").write_text('{"mine": true}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["review", "--format", "json", "--output", "mine.json"])
+    assert result.exit_code == 1
+    assert (weeks / "mine.json").read_text(encoding="utf-8") == '{"mine": true}\n'
+    review("--week", "2025-W44", "--format", "json", "--output", "ours.json")
+    assert review("--week", "2025-W43", "--format", "json", "--output", "ours.json").stderr == (
+        "Wrote ours.json\n")
+
+
+# --- Options and the clock ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--week", "2025-43"], "--week '2025-43' is not an ISO week; write it as YYYY-Www"),
+    (["--week", "2025-W53"], "--week '2025-W53': 2025 has no week 53"),
+    (["--week", "2025-W44", "--as-of", "2025-10-29"], "give --week or --as-of, not both"),
+    (["--commit", "--format", "json"], "--commit records a whole week as Markdown"),
+])
+def test_usage_errors(weeks: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["review", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_week_arithmetic() -> None:
+    berlin = __import__("zoneinfo").ZoneInfo(ZONE)
+    assert parse_week("2025-W43") == dt.date(2025, 10, 26)
+    assert parse_week("2020-W53") == dt.date(2021, 1, 3)
+    assert week_label(dt.date(2024, 12, 30)) == "2025-W01"
+    # Sunday 23:59 is still inside its week; Monday 00:00 completes it.
+    assert last_complete_week(dt.datetime(2025, 10, 26, 23, 59, tzinfo=berlin)) == dt.date(
+        2025, 10, 19)
+    assert last_complete_week(dt.datetime(2025, 10, 27, 0, 0, tzinfo=berlin)) == dt.date(
+        2025, 10, 26)
+
+
+def test_default_is_the_last_complete_week(weeks: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    def expected() -> str:
+        return week_label(last_complete_week(dt.datetime.now(ZoneInfo(ZONE))))
+
+    before = expected()
+    week = review_json()["week"]
+    assert week in {before, expected()}
+
+
+def test_same_bytes_from_the_installed_command(weeks: Path) -> None:
+    exe = Path(sys.executable).with_name("postmortem")
+    installed = subprocess.run([str(exe), "review", "--week", "2025-W44"], cwd=weeks,
+                               check=True, capture_output=True).stdout
+    assert installed == review("--week", "2025-W44").stdout.encode("utf-8")
+
+
+def test_links_follow_sub_folders_as_render_names_them(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text(CONFIG.format(language="en"), encoding="utf-8")
+    folder = repo / "incidents" / "2025"
+    folder.mkdir()
+    (folder / f"{A}.yaml").write_text(incident_yaml(A, [
+        item("AI-1", "Rebuild route cache on deploy", "alice", "high", "todo", "2025-10-17")]),
+        encoding="utf-8")
+    subprocess.run(["git", "add", "--all"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "--quiet", "-m", "A"], cwd=repo, check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": "2025-10-14T08:00:00+00:00"})
+    overdue = review_json("--week", "2025-W43")["overdue"]
+    assert [(o["report"], o["anchor"]) for o in overdue] == [(f"incidents/2025/{A}.md", "ai-1")]
+
+
+def test_a_failed_commit_leaves_the_index_as_it_was(weeks: Path) -> None:
+    hook = weeks / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'reviews need a sign-off' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    head = log(weeks)
+    result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
+    assert result.exit_code == 1
+    assert "git commit of reviews/2025-W44.md failed: reviews need a sign-off" in result.stderr
+    assert log(weeks) == head
+    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=weeks, check=True,
+                            capture_output=True, text=True).stdout
+    assert staged == ""
