@@ -1,4 +1,4 @@
-"""Build a git repository whose history moves action items about: the `postmortem actions` benchmark."""
+"""Build a git repository whose history moves action items about (the `actions` benchmark)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 # The incident text (header, timeline, causes, lessons, ...) comes from the render
 # benchmark's generator; this script owns only the action items and how they change.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_incidents import DUE_DAYS, PEOPLE, STEP_TEXTS, TEAMS, _s, incident, make_ids  # noqa: E402
+from gen_incidents import DUE_DAYS, PEOPLE, STEP_TEXTS, TEAMS, _s, incident, make_ids
 
 AUTHORS = [(p.capitalize(), f"{p}@example.com") for p in PEOPLE]
 PRIORITIES = ["critical", "high", "medium", "low"]
@@ -118,31 +118,35 @@ def change(rng: random.Random, inc: Incident, today: dt.date) -> str:
     if roll < 0.0005:
         inc.broken = True
         return "edit (broken YAML)"
-    if not open_items or roll < 0.08:
+    if not open_items or roll < 0.06:
         inc.items.append(new_item(rng, inc, today))
         return "add action item"
     item = rng.choice(open_items)
-    if roll < 0.35:  # progress
-        item.status = {"todo": "in_progress", "blocked": "in_progress",
-                       "in_progress": "done"}[item.status]
-        return f"AI-{item.number}: {item.status}"
-    if roll < 0.55:  # slip, now and then pulled in
+    if roll < 0.60:  # progress, often on several items in one edit
+        done = []
+        for item in rng.sample(open_items, rng.randint(1, len(open_items))):
+            item.status = {"todo": rng.choice(["in_progress", "done", "done"]),
+                           "blocked": "in_progress",
+                           "in_progress": "done"}[item.status]
+            done.append(f"AI-{item.number}: {item.status}")
+        return ", ".join(done)
+    if roll < 0.72:  # slip, now and then pulled in
         days = rng.randint(7, 30) if rng.random() < 0.9 else -rng.randint(1, 5)
         item.due += dt.timedelta(days=days)
         return f"AI-{item.number}: due {item.due}"
-    if roll < 0.65:
+    if roll < 0.78:
         item.owner = rng.choice(PEOPLE + TEAMS)
         return f"AI-{item.number}: owner {item.owner}"
-    if roll < 0.72:
+    if roll < 0.81:
         item.status = "blocked"
         return f"AI-{item.number}: blocked"
-    if roll < 0.76:
+    if roll < 0.83:
         item.status, item.note = "wontfix", "Superseded by the platform migration"
         return f"AI-{item.number}: wontfix"
-    if roll < 0.78:
+    if roll < 0.85:
         inc.items.remove(item)  # deleted without being closed: `actions` reports it dropped
         return f"AI-{item.number}: removed"
-    if roll < 0.86:
+    if roll < 0.89:
         item.priority = rng.choice(PRIORITIES)
         return f"AI-{item.number}: priority"
     # An edit elsewhere in the file: the items stay as they are.
@@ -182,7 +186,7 @@ def generate(outdir: Path, commits: int, files: int, seed: int) -> dict[str, int
         head, severity, tail = split(texts[index])
         inc = Incident(ids[index][0], ids[index][1], severity, head, tail)
         inc.path = f"incidents/{inc.ident}.yaml"
-        for _ in range(rng.randint(2, 4)):
+        for _ in range(rng.randint(1, 3)):
             inc.items.append(new_item(rng, inc, today))
         return inc
 
@@ -215,10 +219,14 @@ def generate(outdir: Path, commits: int, files: int, seed: int) -> dict[str, int
             incidents.append(inc)
             changes.append(inc)
             message.append(f"Add {inc.ident}")
-        # Recent incidents get most of the follow-up work.
+        # Follow-up work goes to incidents with open items, mostly recent ones; the rest
+        # of the open items are forgotten (and go overdue), as in real life.
         for _ in range(rng.choices([1, 2, 3], [3, 4, 2])[0]):
-            pool = incidents[-400:] if rng.random() < 0.8 else incidents
-            inc = rng.choice(pool)
+            pool = incidents[-200:] if rng.random() < 0.9 else incidents
+            for _ in range(3):  # closed-out incidents get less attention
+                inc = rng.choice(pool)
+                if any(i.status not in ("done", "wontfix") for i in inc.items):
+                    break
             if inc in changes:
                 continue
             if rng.random() < 0.002:  # renamed: the id is corrected and the file follows

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 EventKind = Literal["opened", "status", "due", "owner", "dropped", "restored"]
@@ -132,7 +132,7 @@ class ItemHistory:
         return due is not None and event.date.date() > due
 
     def until(self, instant: dt.datetime) -> ItemHistory | None:
-        """The item as it was known at ``instant``: later commits left out (None: not opened yet)."""
+        """The item as known at ``instant``: later commits left out (None: not opened yet)."""
         if all(s.commit.date <= instant for s in self.states) and self.states:
             return self  # nothing after the instant (events come with states): the usual case
         states = [s for s in self.states if s.commit.date <= instant]
@@ -278,10 +278,7 @@ def format_table(reports: Sequence[ItemReport], *, title_width: int = 60) -> str
                      state.due.isoformat() if state.due else "-",
                      f"{r.days_overdue} d" if r.overdue else "-", str(r.item.slips),
                      state.owner or "-", _clip(state.title, title_width)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row, widths)), row[-1]]).rstrip()
-             for row in rows]
-    return "\n".join(lines) + "\n"
+    return "".join(_aligned(rows))
 
 
 def format_item(report: ItemReport) -> str:
@@ -306,10 +303,14 @@ def format_item(report: ItemReport) -> str:
     for event in item.events:
         rows.append((event.date.strftime("%Y-%m-%d %H:%M"), event.kind, _change(event),
                      event.commit.sha[:10], event.commit.author))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines += ["  " + "  ".join([*(c.ljust(w) for c, w in zip(row, widths)), row[-1]]).rstrip()
-              for row in rows]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + "".join(_aligned(rows, indent="  "))
+
+
+def _aligned(rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
+    """Lines of columns padded to their widest cell; the last column is not padded."""
+    widths = [max(map(len, column)) for column in list(zip(*rows, strict=True))[:-1]]
+    return [indent + "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)),
+                                row[-1]]).rstrip() + "\n" for row in rows]
 
 
 def _change(event: Event) -> str:

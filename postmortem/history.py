@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,6 +152,11 @@ class _Reader:
             "-M", "--root", "--no-color", "--no-notes", "--no-show-signature",
             f"--format={_FORMAT}", f"{since}..HEAD" if since else "HEAD", "--",
             self.pathspec, as_process=True)
+        # git may warn once per commit (rename limits): read its stderr on the side, or a
+        # full pipe would stop git while we wait for its output.
+        errors: list[bytes] = []
+        drain = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+        drain.start()
         odb, limit = self.repo.odb, self.config.max_file_size
         commits: list[RawCommit] = []
         # Paths and most rows recur in later commits: one shared object each makes the cache
@@ -168,7 +174,8 @@ class _Reader:
                         rows = [shared.setdefault(r, r) for r in rows]
                     blobs[blob] = (incident, rows, problem)
             commits.append(commit)
-        proc.wait()  # raises GitCommandError when git failed
+        drain.join()
+        proc.wait(stderr=b"".join(errors))  # raises GitCommandError when git failed
         return commits
 
     # -- the working tree and shallow clones -----------------------------------------------
@@ -262,7 +269,7 @@ class _Reader:
                      appended: bool) -> None:
         """Store the walk's input; new commits on top of the base go to the journal."""
         base = cache["base_count"] if cache is not None and appended else 0
-        if 0 < base and len(commits) - base <= _JOURNAL_LIMIT:
+        if base > 0 and len(commits) - base <= _JOURNAL_LIMIT:
             assert cache is not None
             added = commits[base:]
             used = {c[3] for _, _, _, changes in added for c in changes if c[3]}
@@ -627,10 +634,10 @@ class _Walk:
         out: dict[tuple[str, str], ItemHistory] = {}
         paths = self.paths
         for (lineage, ident), item in self.items.items():
-            name = names.get(lineage)
-            if name is not None:
-                item.incident, item.path = name, paths[lineage]
-                out[(name, ident)] = item
+            listed = names.get(lineage)
+            if listed is not None:
+                item.incident, item.path = listed, paths[lineage]
+                out[(listed, ident)] = item
         return out
 
 

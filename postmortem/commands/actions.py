@@ -77,12 +77,14 @@ def command(item_ref: str | None, as_of: dt.datetime | None, owners: tuple[str, 
         if item is None:
             import difflib
 
-            refs = [i.ref for i in history.items.values()]
-            close = difflib.get_close_matches(item_ref, refs, n=1, cutoff=0.6)
+            ids = [i.id for i in history.items.values() if i.incident == incident]
+            names = sorted({i.incident for i in history.items.values()})
+            close = difflib.get_close_matches(incident, names, n=1, cutoff=0.6)
+            hint = (f"{incident} has {', '.join(ids)}" if ids
+                    else f"did you mean '{close[0]}#{ident}'?" if close
+                    else "`postmortem actions` lists them all")
             raise PostmortemError(f"no action item '{item_ref}' in the history of "
-                                  f"{config.rel(config.incidents_dir)}/",
-                                  hint=f"did you mean '{close[0]}'?" if close else
-                                  "`postmortem actions` lists them all")
+                                  f"{config.rel(config.incidents_dir)}/", hint=hint)
         report = ac.report_on(item, day, tz)
         if report is None:
             raise PostmortemError(f"action item '{item_ref}' was not opened yet on "
