@@ -45,7 +45,7 @@ TimeText = Annotated[
 ]
 Figure = Annotated[
     str | dict[str, str],
-    Field(description="A bullet: plain text, or a one-key mapping `Label: value` for a key figure."),
+    Field(description="A bullet: plain text, or a one-key mapping `Label: value` (a figure)."),
 ]
 
 

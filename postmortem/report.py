@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,7 @@ def duration_minutes(incident: Incident, config: Config) -> float | None:
 
 def format_duration(minutes: float, language: str) -> str:
     L = labels(language)
-    total = int(round(minutes * 60))
+    total = round(minutes * 60)
     sign = "-" if total < 0 else ""
     total = abs(total)
     days, rest = divmod(total, 86400)
@@ -170,7 +169,9 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
         blocks["monitoring"] = {"parts": incident.monitoring}
     lessons = incident.lessons
     if lessons and (lessons.went_wrong or lessons.went_well or lessons.lucky or lessons.notes):
-        marker = (lambda key: EMOJI[key] + " ") if v.emoji else (lambda key: "")
+        def marker(key: str) -> str:
+            return EMOJI[key] + " " if v.emoji else ""
+
         groups = [
             {"title": lessons.went_wrong_title or L["went_wrong"],
              "entries": [marker("went_wrong") + t for t in lessons.went_wrong]},
@@ -218,20 +219,21 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
     for key in SECTION_KEYS:
         block = blocks[key]
         if block is not None:
-            title = L["resolution_verification"] if key == "verification" else L[key] \
-                if key != "appendices" else L["appendix"]
+            default = {"verification": L["resolution_verification"],
+                       "appendices": L["appendix"]}.get(key) or L[key]
+            title = incident.titles.get(key, default)  # type: ignore[call-overload]
             sections.append({"key": key, "anchor": section_anchor(key),
-                             "heading": v.heading(key, incident.titles.get(key, title)), **block})
+                             "heading": v.heading(key, title), **block})
         for extra in free.get(key, []):
             sections.append({"key": "free", **extra})
 
-    footer = []
+    footer: list[dict[str, str | None]] = []
     if incident.report_created:
         footer.append({"label": L["report_created"], "value": incident.report_created})
     if incident.authors:
         footer.append({"label": L["author"] if len(incident.authors) == 1 else L["authors"],
                        "value": ", ".join(incident.authors)})
-    footer.append({"label": L["status"], "value": header["status"]})
+    footer.append({"label": L["status"], "value": str(header["status"])})
     footer.extend(_figure(f) for f in incident.footer)
     if incident.tags:
         footer.append({"label": L["tags"], "value": ", ".join(f"`{t}`" for t in incident.tags)})

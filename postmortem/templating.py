@@ -110,6 +110,6 @@ def templates_digest(config: Config, names: tuple[str, ...]) -> str:
     env = environment(config)
     assert env.loader is not None
     for name in names:
-        source, filename, _ = env.loader.get_source(env, name)
+        source, _, _ = env.loader.get_source(env, name)
         h.update(name.encode() + b"\0" + source.encode() + b"\0")
     return h.hexdigest()[:16]

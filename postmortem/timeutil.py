@@ -38,7 +38,8 @@ def check_time_text(text: str) -> str | None:
         except ValueError:
             return f"'{text}' is not a valid date and time"
         return None
-    return f"'{text}' is not a time; write HH:MM, HH:MM:SS or an ISO datetime (a leading ~ marks it approximate)"
+    return (f"'{text}' is not a time; write HH:MM, HH:MM:SS or an ISO datetime (a leading ~ "
+            "marks it approximate)")
 
 
 def is_approximate(text: str) -> bool:

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from postmortem.cli import main
 
 Write = Callable[..., Path]
-MOJIBAKE = "‚úÖ"  # noqa: RUF001 - the bytes of ✅ read as Mac Roman
+MOJIBAKE = "‚úÖ"
 
 _HEADER = {
     "id": "{id}",
@@ -472,7 +472,7 @@ def test_mis_decoded_text(runner: CliRunner, write_incident: Write) -> None:
 
 def test_correct_non_ascii_text_is_not_mis_decoded(
         runner: CliRunner, write_incident: Write) -> None:
-    text = "summary: Störung behoben ✅ – Größe 10 µs, naïve café\n"  # noqa: RUF001
+    text = "summary: Störung behoben ✅ – Größe 10 µs, naïve café\n"
     write_incident("umlaut", doc("umlaut", text))
     assert_reported(check(runner), exit_code=0)
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from postmortem.cli import main
 
 Write = Callable[..., Path]
-MOJIBAKE = "‚úÖ"  # noqa: RUF001 - the bytes of ✅ read as Mac Roman
+MOJIBAKE = "‚úÖ"
 
 CLEAN = """\
 id: {id}

@@ -19,7 +19,7 @@ from postmortem.loader import Parsed, parse_bytes, parse_text, validate
 from postmortem.model import Incident
 from postmortem.rules import check_incident
 
-MOJIBAKE = "‚úÖ"  # noqa: RUF001 - the bytes of ✅ read as Mac Roman
+MOJIBAKE = "‚úÖ"
 BOUNDED = settings(max_examples=200, deadline=None)
 _LINE = re.compile(r"^x\.yaml:[1-9]\d*:[1-9]\d*: (error|warning): \S")
 

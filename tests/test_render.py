@@ -45,7 +45,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_render_writes_report_with_marker(project: Path) -> None:
     write(project, "2025-10-01-a")
-    code, out, err = run("render")
+    code, out, _ = run("render")
     assert code == 0
     assert out == "created: incidents/2025-10-01-a.md\ncreated: incidents/README.md\n"
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
@@ -71,7 +71,7 @@ def test_render_never_overwrites_a_file_it_did_not_generate(project: Path) -> No
     write(project, "2025-10-01-b")
     mine = project / "incidents" / "2025-10-01-a.md"
     mine.write_text("my own notes\n", encoding="utf-8")
-    code, out, err = run("render")
+    code, _out, err = run("render")
     assert code == 1
     assert mine.read_text(encoding="utf-8") == "my own notes\n"
     assert ("incidents/2025-10-01-a.md:1:1: error: not overwritten: the file exists and was "
@@ -183,7 +183,7 @@ def test_template_errors_name_the_template_file_and_line(project: Path) -> None:
     (project / "templates" / "report.md.j2").write_text("# ok\n{{ incident.nope }}\n",
                                                         encoding="utf-8")
     write(project, "2025-10-01-a")
-    code, out, err = run("render")
+    code, _out, err = run("render")
     assert code == 1
     assert f"{project / 'templates' / 'report.md.j2'}:2: template error:" in err
     assert "nope" in err
