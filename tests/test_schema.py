@@ -53,3 +53,15 @@ def test_the_schema_validates_the_bundled_incidents() -> None:
         data = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")),
                                      default=str))
         assert [e.message for e in validator.iter_errors(data)] == [], path
+
+
+def test_the_field_reference_in_the_docs_is_derived_from_the_schema() -> None:
+    import pathlib
+
+    result = CliRunner().invoke(main, ["schema", "--format", "markdown"])
+    assert result.exit_code == 0
+    docs = pathlib.Path(__file__).parent.parent / "docs" / "fields.md"
+    assert docs.read_text(encoding="utf-8") == result.output, (
+        "docs/fields.md is stale: run `postmortem schema --format markdown > docs/fields.md`")
+    for name in ("`id`", "`action_items`", "## ActionItem", "`due`"):
+        assert name in result.output

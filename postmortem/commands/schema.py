@@ -1,4 +1,4 @@
-"""`postmortem schema`: the incident format as JSON Schema."""
+"""`postmortem schema`: the incident format as JSON Schema or as a field reference."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ import click
 
 
 @click.command()
-def command() -> None:
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True, help="JSON Schema, or a Markdown field reference.")
+def command(fmt: str) -> None:
     """Print the incident file format as JSON Schema (draft 2020-12).
 
     Point your editor at it with a first line such as
     `# yaml-language-server: $schema=<path or URL of the saved schema>`.
+    `--format markdown` prints the same schema as a field reference (docs/fields.md).
     """
+    if fmt == "markdown":
+        from postmortem.schemadoc import field_reference
+
+        click.echo(field_reference(), nl=False)
+        return
     import json
 
     from postmortem.model import json_schema
