@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import hashlib
 import json
 import marshal
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.actions import CLOSED, Commit, Event, History, ItemHistory, State
+from postmortem.collection import gc_paused
 from postmortem.config import Config
 from postmortem.errors import PostmortemError
 
@@ -70,17 +70,6 @@ def read_history(config: Config, *, use_cache: bool = True) -> History:
             raise PostmortemError(f"git failed while reading the history: {detail}") from None
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _import_git() -> Any:
     try:
         import git
@@ -120,7 +109,7 @@ class _Reader:
             return History({}, self.warnings)
         head = self.repo.git.rev_parse("HEAD").strip()
         shallow = self._shallow_commits()
-        with _gc_paused():  # a million small objects, no cycles: the cyclic GC only slows this
+        with gc_paused():  # a million small objects, no cycles: the cyclic GC only slows this
             cache = self._read_cache(shallow) if self.use_cache else None
             blobs: dict[str, BlobInfo] = cache["blobs"] if cache else {}
             commits, since = self._reusable(cache, head) if cache else ([], None)

@@ -177,33 +177,41 @@ def render_report(config: Config, incident: Incident, source_rel: str, report_re
     return tidy(render(config, REPORT_TEMPLATE, context))
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
+_BLANKS = re.compile(r"\n{3,}")
 
 
 def tidy(text: str) -> str:
     """At most one blank line between blocks outside code, no trailing spaces, one final
-    newline: templates may stay readable without whitespace-control clutter."""
-    out: list[str] = []
+    newline: templates may stay readable without whitespace-control clutter. Code blocks
+    are kept byte for byte."""
+    parts: list[str] = []
     fence: str | None = None
-    for line in text.split("\n"):
-        m = _FENCE.match(line)
+    pos = 0
+    for m in _FENCE_LINE.finditer(text):
         if fence is None:
-            line = line.rstrip()
-            if m:
-                fence = m.group(1)
-            elif not line and (not out or not out[-1]):
-                continue
-        elif m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                and not line.strip()[len(m.group(1)):].strip():
-            fence = None
-        out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n"
+            parts.append(_tidy_prose(text[pos:m.start()]))
+            parts.append(m.group(0).rstrip())  # the opening fence line
+            fence, pos = m.group(1), m.end()
+        elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                and not m.group(2).strip():
+            parts.append(text[pos:m.end()])
+            fence, pos = None, m.end()
+    parts.append(_tidy_prose(text[pos:]) if fence is None else text[pos:])
+    return "".join(parts).strip("\n") + "\n"
+
+
+def _tidy_prose(text: str) -> str:
+    return _BLANKS.sub("\n\n", "\n".join(map(str.rstrip, text.split("\n"))))
 
 
 def render_all(config: Config, *, check: bool = False) -> RenderResult:
     """Write (or with ``check``, only compare) every report; never touch files not ours."""
+    with gc_paused():
+        return _render_all(config, check=check)
+
+
+def _render_all(config: Config, *, check: bool) -> RenderResult:
     entries, problems, fingerprint = gather(config)
     result = RenderResult(problems=problems, files=len(entries))
     valid = {e.summary["id"]: e for e in entries if e.summary is not None}

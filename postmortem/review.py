@@ -427,7 +427,7 @@ def render_markdown(review: Review, config: Config) -> str:
 
 def markdown_context(review: Review, config: Config) -> dict[str, Any]:
     """Everything the template shows, as text already: the template only lays it out."""
-    from postmortem.review_labels import EMOJI, labels
+    from postmortem.labels import EMOJI, labels
     from postmortem.templating import cell
 
     L = labels(config.language)
@@ -443,10 +443,10 @@ def markdown_context(review: Review, config: Config) -> dict[str, Any]:
         return cell(name) if name is not None else L["review_no_owner"]
 
     def prio(r: ItemRef) -> str:
-        return L.get(f"priority_{r.priority}", r.priority)
+        return L.get(f"severity_{r.priority}", r.priority)
 
     def status(r: ItemRef) -> str:
-        return L.get(f"status_{r.status}", r.status)
+        return L.get(f"item_{r.status}", r.status)
 
     def day(d: dt.date | None) -> str:
         return d.isoformat() if d is not None else DASH

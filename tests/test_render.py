@@ -220,3 +220,10 @@ def test_the_label_catalogues_have_the_same_keys() -> None:
     from postmortem.labels import CATALOGUES
 
     assert set(CATALOGUES["en"]) == set(CATALOGUES["de"])
+
+
+def test_tidy_collapses_blank_lines_outside_code_only() -> None:
+    from postmortem.render import tidy
+
+    text = "\n\n# T  \n\n\n\ntext\t\n```bash  \na\n\n\n\nb  \n```\n\n\n\n~~~\n\n\n~~~\nend\n\n\n"
+    assert tidy(text) == "# T\n\ntext\n```bash\na\n\n\n\nb  \n```\n\n~~~\n\n\n~~~\nend\n"
