@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -79,11 +80,22 @@ def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> 
     }
 
 
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of this package's own modules: labels or report code changed within one version
+    (a development checkout, a patched install) still make every report stale."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _fingerprint(config: Config) -> str:
-    """Settings that change what a report says: a change invalidates every cached summary."""
+    """What changes what a report says besides its incident: settings, templates and code.
+    A change invalidates every cached summary and every report's inputs digest."""
     from postmortem.templating import templates_digest
 
-    parts = [__version__, str(CACHE_VERSION), config.language, config.timezone,
+    parts = [__version__, code_digest(), str(CACHE_VERSION), config.language, config.timezone,
              str(config.emoji), str(config.max_file_size), json.dumps(config.due_days,
                                                                      sort_keys=True),
              config.rel(config.incidents_dir), config.rel(config.reports_dir),

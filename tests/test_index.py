@@ -27,31 +27,26 @@ def copy_fixtures(repo: Path) -> None:
         shutil.copy(source, repo / "incidents" / source.name)
 
 
-def body(path: Path) -> str:
-    first, _, rest = path.read_text(encoding="utf-8").partition("\n")
-    assert first.startswith(MARKER)
-    return rest
-
 
 @pytest.mark.parametrize(("settings", "name"), [
     pytest.param("", "index_en", id="en"),
     pytest.param('language = "de"\nemoji = false\n', "index_de_no_emoji", id="de-no-emoji"),
 ])
 def test_index_of_the_fixture_collection(repo: Path, settings: str, name: str,
-                                         file_regression: Any) -> None:
+                                         file_regression: Any, generated_body: Any) -> None:
     (repo / "postmortem.toml").write_text(settings, encoding="utf-8")
     copy_fixtures(repo)
     code, out, err = run("render")
     assert code == 0, err
     assert "created: incidents/README.md\n" in out
-    file_regression.check(body(repo / "incidents" / "README.md"), extension=".md",
+    file_regression.check(generated_body(repo / "incidents" / "README.md"), extension=".md",
                           basename=name)
 
 
-def test_an_empty_collection_has_an_index_too(repo: Path) -> None:
+def test_an_empty_collection_has_an_index_too(repo: Path, generated_body: Any) -> None:
     assert run("render") == (0, "created: incidents/README.md\n",
                              "1 file changed, 0 unchanged\n")
-    text = body(repo / "incidents" / "README.md")
+    text = generated_body(repo / "incidents" / "README.md")
     assert "No incidents yet.\n" in text
     assert "| **Total** | **0** | — |\n" in text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,14 @@ IDS = sorted(p.stem for p in BUNDLED.glob("*.yaml"))
 @pytest.mark.parametrize("emoji", [True, False], ids=["emoji", "plain"])
 @pytest.mark.parametrize("incident", IDS)
 def test_bundled_report(repo: Path, runner: CliRunner, file_regression: FileRegressionFixture,
-                        incident: str, emoji: bool) -> None:
+                        generated_body: Callable[[Path], str], incident: str,
+                        emoji: bool) -> None:
     for source in BUNDLED.glob("*.yaml"):
         shutil.copy(source, repo / "incidents" / source.name)
     (repo / "postmortem.toml").write_text(f"emoji = {str(emoji).lower()}\n", encoding="utf-8")
     result = runner.invoke(main, ["render"])
     assert result.exit_code == 0, result.output
-    report = (repo / "incidents" / f"{incident}.md").read_text(encoding="utf-8")
+    report = generated_body(repo / "incidents" / f"{incident}.md")
     file_regression.check(report, basename=f"{incident}-{'emoji' if emoji else 'plain'}",
                           extension=".md")
 
