@@ -442,11 +442,17 @@ def markdown_context(review: Review, config: Config) -> dict[str, Any]:
     def owner(name: str | None) -> str:
         return cell(name) if name is not None else L["review_no_owner"]
 
+    def marked(key: str, fallback: str) -> str:
+        """`🟡 HIGH` as in the incident reports' tables (`HIGH` without emoji)."""
+        if key not in L:
+            return fallback
+        return f"{EMOJI[key]} {L[key]}" if config.emoji and key in EMOJI else L[key]
+
     def prio(r: ItemRef) -> str:
-        return L.get(f"severity_{r.priority}", r.priority)
+        return marked(f"severity_{r.priority}", r.priority)
 
     def status(r: ItemRef) -> str:
-        return L.get(f"item_{r.status}", r.status)
+        return marked(f"item_{r.status}", r.status)
 
     def day(d: dt.date | None) -> str:
         return d.isoformat() if d is not None else DASH
