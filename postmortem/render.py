@@ -80,13 +80,19 @@ def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> 
     }
 
 
+# The modules whose code decides what a report or the index says (not history or review).
+REPORT_MODULES = ("anchors.py", "index.py", "labels.py", "links.py", "model.py", "render.py",
+                  "report.py", "rules.py", "templating.py", "timeutil.py")
+
+
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of this package's own modules: labels or report code changed within one version
     (a development checkout, a patched install) still make every report stale."""
     h = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in REPORT_MODULES:
+        path = Path(__file__).parent / name
+        h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -227,3 +227,13 @@ def test_tidy_collapses_blank_lines_outside_code_only() -> None:
 
     text = "\n\n# T  \n\n\n\ntext\t\n```bash  \na\n\n\n\nb  \n```\n\n\n\n~~~\n\n\n~~~\nend\n\n\n"
     assert tidy(text) == "# T\n\ntext\n```bash\na\n\n\n\nb  \n```\n\n~~~\n\n\n~~~\nend\n"
+
+
+def test_the_code_digest_covers_the_modules_that_shape_reports() -> None:
+    from pathlib import Path
+
+    import postmortem
+    from postmortem.render import REPORT_MODULES
+
+    package = Path(postmortem.__file__).parent
+    assert all((package / name).is_file() for name in REPORT_MODULES)
