@@ -48,13 +48,6 @@ class Collection:
     files: list[Loaded]
     problems: list[Problem]
 
-    @property
-    def incidents(self) -> list[Incident]:
-        return [f.incident for f in self.files if f.incident is not None]
-
-    def by_id(self) -> dict[str, Loaded]:
-        return {f.incident.id: f for f in self.files if f.incident is not None}
-
 
 @contextmanager
 def gc_paused() -> Iterator[None]:

@@ -87,7 +87,8 @@ def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
             table = _read_toml(project).get("tool", {}).get("postmortem")
             if table is not None:
                 if not isinstance(table, dict):
-                    raise ConfigError(f"{project}: [tool.postmortem] must be a table")
+                    raise ConfigError(f"{project.name}: [tool.postmortem] must be a table of "
+                                      "settings")
                 return folder, project, table
         if (folder / ".git").exists():
             return folder, None, {}
@@ -99,9 +100,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise ConfigError(f"{path.name}: cannot be read: {exc.strerror}") from None
 
 
 def load_config(start: Path | None = None) -> Config:

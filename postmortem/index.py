@@ -8,7 +8,7 @@ from typing import Any
 from postmortem.config import Config
 from postmortem.labels import EMOJI, labels
 from postmortem.links import index_model, md_link
-from postmortem.output import put, up_to_date, with_marker
+from postmortem.output import inspect, put, up_to_date, with_marker
 from postmortem.problems import error
 from postmortem.render import Outcome, RenderResult, tidy
 from postmortem.report import format_duration
@@ -75,12 +75,13 @@ def render_index(config: Config, sources: list[tuple[str, str]],
     path = config.index_path
     rel = config.rel(path)
     inputs = index_inputs(config, sources, fingerprint)
-    if up_to_date(path, inputs):
+    existing = inspect(path)
+    if up_to_date(existing, inputs):
         result.outcomes.append(Outcome(rel, "unchanged"))
         return
     source = config.rel(config.incidents_dir) + "/"
     action = put(path, with_marker(source, inputs, render_index_text(config, summaries)),
-                 check=check)
+                 check=check, existing=existing)
     result.outcomes.append(Outcome(rel, action))
     if action == "not-ours":
         result.problems.append(error(rel, 1, 1, "", (

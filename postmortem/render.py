@@ -15,7 +15,14 @@ from postmortem.collection import Loaded, cross_check, gc_paused, incident_files
 from postmortem.config import Config
 from postmortem.links import LinkGraph, category_anchors
 from postmortem.model import Incident
-from postmortem.output import Action, put, remove_generated, up_to_date, with_marker
+from postmortem.output import (
+    Action,
+    inspect,
+    put,
+    remove_generated,
+    up_to_date,
+    with_marker,
+)
 from postmortem.problems import Problem, error, sort_key
 from postmortem.report import Links, duration_minutes, language_of, report_context
 
@@ -181,12 +188,6 @@ def _read_capped(path: Path, limit: int) -> bytes:
         return fh.read(limit + 1)
 
 
-def links_for(summaries: dict[str, dict[str, Any]], index_rel: str | None = None
-              ) -> LinkGraph:
-    """The link graph: related, referenced by, similar and recurring (see links.py)."""
-    return LinkGraph(summaries, index_rel)
-
-
 def render_report(config: Config, incident: Incident, source_rel: str, report_rel: str,
                   links: Links) -> str:
     from postmortem.templating import render
@@ -234,7 +235,7 @@ def _render_all(config: Config, *, check: bool) -> RenderResult:
     result = RenderResult(problems=problems, files=len(entries))
     valid = {e.summary["id"]: e for e in entries if e.summary is not None}
     summaries = {key: e.summary for key, e in valid.items() if e.summary is not None}
-    graph = links_for(summaries, config.rel(config.index_path))
+    graph = LinkGraph(summaries, config.rel(config.index_path))
     expected: set[Path] = set()
     for key in sorted(valid):
         entry = valid[key]
@@ -243,11 +244,12 @@ def _render_all(config: Config, *, check: bool) -> RenderResult:
         report_rel = config.rel(out)
         inputs = hashlib.sha256(f"{fingerprint}\0{entry.sha}\0{graph.digest(key)}"
                                 .encode()).hexdigest()[:16]
-        if up_to_date(out, inputs):
+        existing = inspect(out)
+        if up_to_date(existing, inputs):
             result.outcomes.append(Outcome(report_rel, "unchanged"))
             continue
         body = render_report(config, entry.model(config), entry.rel, report_rel, graph.links(key))
-        action = put(out, with_marker(entry.rel, inputs, body), check=check)
+        action = put(out, with_marker(entry.rel, inputs, body), check=check, existing=existing)
         result.outcomes.append(Outcome(report_rel, action))
         if action == "not-ours":
             result.problems.append(error(report_rel, 1, 1, "", (

@@ -240,7 +240,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
 
     return {"incident": incident, "L": L, "header": header, "sections": sections,
             "footer": footer, "source": source_rel,
-            "source_link": os.path.relpath(source_rel, os.path.dirname(report_path) or "."),
+            "source_link": relative_link(report_path, source_rel),
             "emoji": v.emoji}
 
 

@@ -42,10 +42,6 @@ def check_time_text(text: str) -> str | None:
             "marks it approximate)")
 
 
-def is_approximate(text: str) -> bool:
-    return text.startswith("~")
-
-
 def resolve(text: str, day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """An aware datetime for a validated time text on ``day`` in zone ``tz``."""
     m = _CLOCK.match(text)
