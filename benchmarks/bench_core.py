@@ -143,13 +143,9 @@ def run(root: Path, count: int, seed: int, repeat: int, help_runs: int) -> list[
     for path in paths:  # warm the page cache so that every contender reads from memory
         path.read_bytes()
 
-    from postmortem.collection import load_all
     from postmortem.config import load_config
-
-    try:
-        from postmortem.render import render_all
-    except ImportError:
-        render_all = None  # type: ignore[assignment]
+    from postmortem.reports.render import render_all
+    from postmortem.rules.collection import load_all
 
     figures: list[Figure] = []
     print("baseline: read + yaml.load(CSafeLoader) ...", file=sys.stderr)
@@ -168,40 +164,37 @@ def run(root: Path, count: int, seed: int, repeat: int, help_runs: int) -> list[
                           ok=wall <= 1.2 * base,
                           note=f"{files:,} files, {errors} errors"))
 
-    if render_all is not None:
-        print("render, full ...", file=sys.stderr)
-        wall, cpu, result = timed(lambda: render_all(load_config(root), check=False), repeat,
-                                  setup=lambda: clear_outputs(root))
-        figures.append(Figure("render: full (outputs cleared)", wall, cpu, 1.6,
-                              ok=wall <= 1.6 * base,
-                              note=f"{len(result.changed()):,} files written"))
-        # The floor under any full render: creating that many files on this disk. Timed
-        # with plain open().write() of the very bytes render wrote, in the same run, so the
-        # render figure can be read with and without the machine's file-creation cost.
-        written = {p: p.read_bytes() for p in sorted((root / "incidents").glob("*.md"))}
+    print("render, full ...", file=sys.stderr)
+    wall, cpu, result = timed(lambda: render_all(load_config(root), check=False), repeat,
+                              setup=lambda: clear_outputs(root))
+    figures.append(Figure("render: full (outputs cleared)", wall, cpu, 1.6,
+                          ok=wall <= 1.6 * base,
+                          note=f"{len(result.changed()):,} files written"))
+    # The floor under any full render: creating that many files on this disk. Timed
+    # with plain open().write() of the very bytes render wrote, in the same run, so the
+    # render figure can be read with and without the machine's file-creation cost.
+    written = {p: p.read_bytes() for p in sorted((root / "incidents").glob("*.md"))}
 
-        def write_all() -> None:
-            for path, data in written.items():
-                with open(path, "wb") as fh:
-                    fh.write(data)
+    def write_all() -> None:
+        for path, data in written.items():
+            with open(path, "wb") as fh:
+                fh.write(data)
 
-        floor, floor_cpu, _ = timed(write_all, repeat, setup=lambda: clear_outputs(root))
-        del written
-        clear_outputs(root)
-        render_all(load_config(root), check=False)  # back to the state a full render leaves
-        figures.append(Figure("write floor: same bytes, plain open/write", floor, floor_cpu,
-                              note="lower bound of any full render's writes"))
-        figures.append(Figure("render: full minus write floor", wall - floor, None, 1.6,
-                              ok=wall - floor <= 1.6 * base,
-                              note="the render's own work"))
-        print("render, nothing changed ...", file=sys.stderr)
-        wall, cpu, result = timed(lambda: render_all(load_config(root), check=False), repeat)
-        figures.append(Figure("render: nothing changed", wall, cpu, 0.25,
-                              ok=wall <= 0.25 * base,
-                              note=f"{len(result.changed())} files written"))
-        del result
-    else:
-        figures.append(Figure("render", note="postmortem.render.render_all not found: skipped"))
+    floor, floor_cpu, _ = timed(write_all, repeat, setup=lambda: clear_outputs(root))
+    written.clear()
+    clear_outputs(root)
+    render_all(load_config(root), check=False)  # back to the state a full render leaves
+    figures.append(Figure("write floor: same bytes, plain open/write", floor, floor_cpu,
+                          note="lower bound of any full render's writes"))
+    figures.append(Figure("render: full minus write floor", wall - floor, None, 1.6,
+                          ok=wall - floor <= 1.6 * base,
+                          note="the render's own work"))
+    print("render, nothing changed ...", file=sys.stderr)
+    wall, cpu, result = timed(lambda: render_all(load_config(root), check=False), repeat)
+    figures.append(Figure("render: nothing changed", wall, cpu, 0.25,
+                          ok=wall <= 0.25 * base,
+                          note=f"{len(result.changed())} files written"))
+    del result
 
     command = cli()
     peak = 0
@@ -222,9 +215,8 @@ def run(root: Path, count: int, seed: int, repeat: int, help_runs: int) -> list[
                               ok=min(walls) <= target * base and code == 0, note=note))
 
     cli_figure("CLI: postmortem check", ["check"], 1.2)
-    if render_all is not None:
-        cli_figure("CLI: postmortem render (full)", ["render"], 1.6, clear=True)
-        cli_figure("CLI: postmortem render (no change)", ["render"], 0.25)
+    cli_figure("CLI: postmortem render (full)", ["render"], 1.6, clear=True)
+    cli_figure("CLI: postmortem render (no change)", ["render"], 0.25)
     figures.append(Figure("peak memory (max RSS of the CLI runs)", absolute=(
         f"{peak / MB:,.0f} MB (target <= 1024 MB)"), ok=peak <= 1024 * MB))
 

@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from postmortem.config import load_config  # noqa: E402
-from postmortem.history import _FORMAT, parse_log, read_history  # noqa: E402
+from postmortem.history.git import _FORMAT, parse_log  # noqa: E402
+from postmortem.history.reader import read_history  # noqa: E402
 
 # Exactly the git invocation read_history makes (rename detection and first-parent diffs
 # of merges included), so that the ratio measures our parsing and bookkeeping only.
@@ -70,7 +71,7 @@ def add_commits(repo: Path, count: int) -> None:
 def fresh_read(repo: Path) -> float:
     """Seconds of one `read_history` call in a new process, as a command would make it."""
     code = ("import time\nfrom postmortem.config import load_config\n"
-            "from postmortem.history import read_history\nconfig = load_config()\n"
+            "from postmortem.history.reader import read_history\nconfig = load_config()\n"
             "started = time.perf_counter()\nread_history(config)\n"
             "print(time.perf_counter() - started)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=repo, check=True,

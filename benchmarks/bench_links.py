@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     from gen_incidents import generate
 
     from postmortem.config import load_config
-    from postmortem.index import index_inputs, render_index_text
-    from postmortem.links import LinkGraph, build_links
-    from postmortem.render import gather, render_all
+    from postmortem.reports.index import index_inputs, render_index_text
+    from postmortem.reports.links import LinkGraph
+    from postmortem.reports.render import fingerprint, gather, render_all
+    from postmortem.reports.summary import SummaryCache
 
     temp = None
     root = args.dir
@@ -71,9 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = sorted(config.incidents_dir.glob("*.yaml"))
         base = yaml_baseline(paths)
 
-        entries, problems, fingerprint = best(lambda: gather(config), 1)[1]
-        summaries = {e.summary["id"]: e.summary for e in entries if e.summary is not None}
-        refs = sum(len(s["related"]) for s in summaries.values())
+        digest = fingerprint(config)
+        entries, problems = best(lambda: gather(config, SummaryCache(config, digest)), 1)[1]
+        summaries = {e.summary.id: e.summary for e in entries if e.summary is not None}
+        refs = sum(len(s.related) for s in summaries.values())
         print(f"{len(summaries)} valid incidents, {refs} references "
               f"({refs / max(len(summaries), 1):.1f} each), {len(problems)} problems")
         index_rel = config.rel(config.index_path)
@@ -84,10 +86,14 @@ def main(argv: list[str] | None = None) -> int:
                 graph.digest(key)
             return graph
 
-        sources = [(e.rel, e.sha) for e in entries if e.summary is not None]
+        def all_links() -> dict[str, Any]:
+            graph = LinkGraph(summaries, index_rel)
+            return {key: graph.links(key) for key in summaries}
+
+        sources = [(e.source.rel, e.source.sha) for e in entries if e.summary is not None]
         t_digest, _ = best(graph_and_digests, args.repeat)
-        t_links, links = best(lambda: build_links(summaries, index_rel), args.repeat)
-        t_inputs, _ = best(lambda: index_inputs(config, sources, fingerprint), args.repeat)
+        t_links, links = best(all_links, args.repeat)
+        t_inputs, _ = best(lambda: index_inputs(config, sources, digest), args.repeat)
         t_index, text = best(lambda: render_index_text(config, summaries), args.repeat)
         similar = sum(len(g.similar) for g in links.values())
         back = sum(len(g.referenced_by) for g in links.values())

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from postmortem.errors import ConfigError
+from postmortem.format.vocabulary import LANGUAGES, SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-SEVERITIES = ("critical", "high", "medium", "low")
-LANGUAGES = ("en", "de")
 DEFAULT_DUE_DAYS = {"critical": 15, "high": 30, "medium": 60, "low": 90}
 
 
@@ -71,9 +70,6 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "max_file_size": (int, "largest incident file read, in bytes"),
     "due_days": (dict, "maximum days from incident date to an action item's due date"),
 }
-
-_MARKERS = ("postmortem.toml", "pyproject.toml", ".git")
-
 
 def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
     """The repository root above ``start``, the config file found there and its table."""
@@ -140,7 +136,7 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
         raise ConfigError(f"{where}: language '{language}' is not one of: {', '.join(LANGUAGES)}")
     kwargs["language"] = language
     timezone = values.get("timezone", "UTC")
-    from postmortem.timeutil import zone
+    from postmortem.format.times import zone
 
     if zone(timezone) is None:
         raise ConfigError(f"{where}: unknown time zone '{timezone}'; use an IANA name "

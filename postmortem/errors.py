@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_BUG = 3
+EXIT_PROBLEMS = 1  # problems found, or a user-facing error
+EXIT_USAGE = 2  # bad arguments or configuration
+EXIT_BUG = 3  # an internal error: a bug
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class PostmortemError(Exception):

@@ -1,4 +1,5 @@
-"""The one Jinja2 environment: shipped templates, overridable by name from the user's folder."""
+"""The one Jinja2 environment of reports, the review and scaffolds: shipped templates,
+overridable by name from the user's folder, filters registered here."""
 
 from __future__ import annotations
 
@@ -26,27 +27,17 @@ def shipped_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
-def cell(value: Any) -> str:
-    """Text that stays inside one Markdown table cell whatever it holds."""
-    text = "" if value is None else str(value)
-    text = text.replace("\\|", "|").replace("|", "\\|")
-    text = " <br> ".join(part.strip() for part in text.strip().splitlines())
-    return text or " "
-
-
-def fence(code: str, language: str = "") -> str:
-    """A fenced code block whose fence is longer than any backtick run inside."""
-    longest, run = 0, 0
-    for ch in code:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{language}\n{code.rstrip(chr(10))}\n{ticks}"
+def alternatives(values: Any, word: str) -> str:
+    """``a, b or c``: the allowed values of a field, joined with the language's ``word``."""
+    values = list(values)
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} {word} {values[-1]}"
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(user_dir: str) -> jinja2.Environment:
+def _environment(user_dir: str | None) -> jinja2.Environment:
     import jinja2
+
+    from postmortem.reports.markdown import cell, fence
 
     class _Environment(jinja2.Environment):
         """Template data is plain dicts built in Python: look their keys up first. Jinja's
@@ -58,10 +49,8 @@ def _environment(user_dir: str) -> jinja2.Environment:
                 return obj[attribute]
             return super().getattr(obj, attribute)
 
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(user_dir),
-        jinja2.FileSystemLoader(str(shipped_dir())),
-    ])
+    loaders = [jinja2.FileSystemLoader(user_dir)] if user_dir is not None else []
+    loader = jinja2.ChoiceLoader([*loaders, jinja2.FileSystemLoader(str(shipped_dir()))])
     env = _Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -72,14 +61,16 @@ def _environment(user_dir: str) -> jinja2.Environment:
     )
     env.filters["cell"] = cell
     env.filters["fence"] = fence
+    env.filters["alternatives"] = alternatives
     return env
 
 
-def environment(config: Config) -> jinja2.Environment:
-    return _environment(str(config.templates_dir))
+def environment(config: Config | None) -> jinja2.Environment:
+    """The environment for ``config``'s templates folder (None: the shipped templates only)."""
+    return _environment(str(config.templates_dir) if config is not None else None)
 
 
-def get_template(config: Config, name: str) -> jinja2.Template:
+def get_template(config: Config | None, name: str) -> jinja2.Template:
     import jinja2
 
     env = environment(config)
@@ -89,11 +80,12 @@ def get_template(config: Config, name: str) -> jinja2.Template:
         raise TemplateError(f"{exc.filename or name}:{exc.lineno}: template syntax error: "
                             f"{exc.message}") from None
     except jinja2.TemplateNotFound:
-        raise TemplateError(f"template '{name}' not found in {config.templates_dir} or the "
-                            "shipped templates") from None
+        where = f"{config.templates_dir} or " if config is not None else ""
+        raise TemplateError(f"template '{name}' not found in {where}the shipped templates"
+                            ) from None
 
 
-def render(config: Config, name: str, context: dict[str, Any]) -> str:
+def render(config: Config | None, name: str, context: dict[str, Any]) -> str:
     """Render template ``name``; any failure names the template file and line."""
     template = get_template(config, name)
     try:

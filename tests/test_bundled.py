@@ -13,8 +13,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from postmortem.cli import main
-from postmortem.labels import CATALOGUES
-from postmortem.textfix import repair
+from postmortem.format.mojibake import repair
+from postmortem.reports.labels import CATALOGUES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).parent / "data" / "seeds"

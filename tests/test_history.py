@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from postmortem.actions import History
-from postmortem.config import load_config
+from postmortem.config import Config, load_config
 from postmortem.errors import PostmortemError
-from postmortem.history import read_blob, read_history
-from postmortem.loader import parse_bytes
-from postmortem.timeutil import zone
+from postmortem.format.load import load
+from postmortem.format.times import zone
+from postmortem.history.blobs import read_blob
+from postmortem.history.items import History
+from postmortem.history.reader import read_history
 
 BERLIN = zone("Europe/Berlin")
 INC = "2025-10-01-cache"
@@ -310,7 +311,8 @@ def test_a_yaml_error_outside_the_action_items_does_not_hide_them(
     write(f"{INC}.yaml", incident(INC, item(due="2025-10-11"), extra=timeline))
     commit("2025-10-03T10:00:00+00:00")
     data = (repo / "incidents" / f"{INC}.yaml").read_bytes()
-    assert parse_bytes(data, "x.yaml").data is None  # the whole file is not valid YAML
+    # the whole file is not valid YAML
+    assert load(data, "x.yaml", load_config(repo), validate=False).data is None
 
     history = read_history(load_config(repo))
 
@@ -336,11 +338,12 @@ def test_a_yaml_error_outside_the_action_items_does_not_hide_them(
     "",
 ])
 def test_reading_only_the_items_agrees_with_parsing_the_whole_file(text: str) -> None:
-    from postmortem.history import blob_info
+    from postmortem.history.blobs import blob_info
 
     data = text.encode()
-    full = blob_info(parse_bytes(data, "x.yaml"))
-    quick = read_blob(data, "x.yaml", 1 << 20)
+    config = Config(root=Path.cwd())
+    full = blob_info(load(data, "x.yaml", config, validate=False))
+    quick = read_blob(data, "x.yaml", config)
     assert quick == full
 
 

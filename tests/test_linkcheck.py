@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from postmortem.cli import main
-from postmortem.linkcheck import github_slug, parser, read_page
+from postmortem.reports.linkcheck import github_slug, parser, read_page
 
 BUNDLED = Path(__file__).parent.parent / "incidents"
 LINKED = Path(__file__).parent / "data" / "linked"

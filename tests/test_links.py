@@ -4,6 +4,7 @@ classes, and the `check` errors of references."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import shutil
 import textwrap
@@ -14,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from postmortem.cli import main
-from postmortem.links import SIMILAR_LIMIT, LinkGraph, build_links
+from postmortem.reports.links import SIMILAR_LIMIT, LinkGraph, Links
+from postmortem.reports.summary import Summary
 
 LINKED = Path(__file__).parent / "data" / "linked"
 IDS = sorted(p.stem for p in LINKED.glob("*.yaml"))
@@ -175,11 +177,18 @@ def test_a_reference_to_a_removed_incident_fails_render_at_its_line(
 # --- the link graph on its own ---------------------------------------------------------------
 
 def summary(key: str, date: str, categories: list[str], related: list[list[str]] | None = None
-            ) -> dict[str, Any]:
-    return {"id": key, "title": key.upper(), "date": date, "severity": "high",
-            "status": "resolved", "duration_minutes": 30.0, "report": f"incidents/{key}.md",
-            "categories": categories, "category_anchors": {c: "rc-1" for c in categories},
-            "tags": [], "related": related or [], "items_open": 0, "items_total": 0}
+            ) -> Summary:
+    return Summary(id=key, title=key.upper(), date=date, severity="high", status="resolved",
+                   language="en", duration_minutes=30.0, source=f"incidents/{key}.yaml",
+                   report=f"incidents/{key}.md", categories=tuple(categories),
+                   category_anchors=tuple((c, "rc-1") for c in sorted(categories)), tags=(),
+                   related=tuple((a, b) for a, b in related or []), items_open=0, items_total=0)
+
+
+def build_links(summaries: dict[str, Summary], index_rel: str | None = None
+                ) -> dict[str, Links]:
+    graph = LinkGraph(summaries, index_rel)
+    return {key: graph.links(key) for key in summaries}
 
 
 def test_a_large_failure_class_lists_the_newest_similar_and_links_the_earliest() -> None:
@@ -224,7 +233,7 @@ def test_references_to_unknown_or_invalid_incidents_are_left_out() -> None:
 
 
 def test_a_report_digest_follows_exactly_what_the_report_shows_of_others() -> None:
-    def digest(summaries: dict[str, dict[str, Any]], key: str = "a") -> str:
+    def digest(summaries: dict[str, Summary], key: str = "a") -> str:
         return LinkGraph(summaries, "incidents/README.md").digest(key)
 
     base = {"a": summary("a", "2024-01-01", ["disk-full"]),
@@ -232,21 +241,19 @@ def test_a_report_digest_follows_exactly_what_the_report_shows_of_others() -> No
             "c": summary("c", "2024-03-01", ["other"])}
     before = digest(base)
     assert digest(copy.deepcopy(base)) == before
-    unrelated = copy.deepcopy(base)
-    unrelated["c"]["title"] = "Renamed"
+    unrelated = {**base, "c": dataclasses.replace(base["c"], title="Renamed")}
     assert digest(unrelated) == before
 
-    changes: list[tuple[str, Any]] = [
+    changes: list[tuple[str, dict[str, Any]]] = [
         ("b", {"title": "Renamed"}),                  # a back-link's and a similar's title
-        ("b", {"related": [["a", "follow-up of"]]}),  # the relation of a back-link
+        ("b", {"related": (("a", "follow-up of"),)}),  # the relation of a back-link
         ("b", {"severity": "low"}),
         ("b", {"report": "incidents/2024/b.md"}),     # where the link points
-        ("b", {"category_anchors": {"disk-full": "rc-2"}}),
-        ("c", {"categories": ["disk-full"]}),         # the class grows: count, similar list
+        ("b", {"category_anchors": (("disk-full", "rc-2"),)}),
+        ("c", {"categories": ("disk-full",)}),        # the class grows: count, similar list
     ]
     for key, change in changes:
-        changed = copy.deepcopy(base)
-        changed[key].update(change)
+        changed = {**base, key: dataclasses.replace(base[key], **change)}
         assert digest(changed) != before, (key, change)
     assert LinkGraph(base, "README.md").digest("a") != before  # the index moved
 
@@ -255,7 +262,8 @@ def test_digests_survive_the_summary_cache(repo: Path) -> None:
     """A summary read back from the render cache (JSON, sorted keys) gives the digest the
     fresh one gave: otherwise every report would be rendered again on the next run."""
     from postmortem.config import load_config
-    from postmortem.render import gather
+    from postmortem.reports.render import fingerprint, gather
+    from postmortem.reports.summary import SummaryCache
 
     copy_fixtures(repo)
     source = repo / "incidents" / "2024-05-10-suche-veralteter-cache.yaml"
@@ -263,10 +271,13 @@ def test_digests_survive_the_summary_cache(repo: Path) -> None:
     source.write_text(source.read_text("utf-8").replace(
         "category: opcache-after-deploy", "category: zz-opcache-after-deploy"), "utf-8")
     config = load_config()
-    fresh = {e.summary["id"]: e.summary for e in gather(config)[0] if e.summary}
-    cached = json.loads(json.dumps(fresh, sort_keys=True))
-    assert list(fresh["2024-05-10-suche-veralteter-cache"]["category_anchors"]) == [
-        "zz-opcache-after-deploy", "stale-cache-after-deploy"]
+    fresh = {e.summary.id: e.summary
+             for e in gather(config, SummaryCache(config, fingerprint(config)))[0] if e.summary}
+    cached = {k: Summary.from_json(json.loads(json.dumps(s.to_json(), sort_keys=True)))
+              for k, s in fresh.items()}
+    assert cached == fresh
+    assert fresh["2024-05-10-suche-veralteter-cache"].category_anchors == (
+        ("stale-cache-after-deploy", "rc-2"), ("zz-opcache-after-deploy", "rc-1"))
     one, two = LinkGraph(fresh, "incidents/README.md"), LinkGraph(cached, "incidents/README.md")
     assert [one.digest(k) for k in sorted(fresh)] == [two.digest(k) for k in sorted(fresh)]
 

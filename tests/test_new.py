@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 
 from postmortem.atomic import create_exclusive, write_bytes_atomic, write_text_atomic
 from postmortem.cli import main
-from postmortem.loader import parse_text
-from postmortem.model import SCHEMA_ID, Incident
-from postmortem.scaffold import clean_title, scaffold_text, slugify
+from postmortem.format.ids import slugify
+from postmortem.format.model import SCHEMA_ID, Incident
+from postmortem.format.scaffold import clean_title, scaffold_text
+from postmortem.format.yamlread import parse_text
 
 DAY = "2025-10-01"
 

@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 
 from postmortem.cli import main
 from postmortem.config import Config
-from postmortem.loader import Parsed, parse_bytes, parse_text, validate
-from postmortem.model import Incident
-from postmortem.rules import check_incident
+from postmortem.format.load import load
+from postmortem.format.model import Incident
 
 MOJIBAKE = "‚úÖ"
 BOUNDED = settings(max_examples=200, deadline=None)
@@ -59,16 +58,16 @@ related:
 """
 
 
-def _check(parsed: Parsed, text: str | bytes) -> None:
-    """The whole library path of `check` for one file, then what every result must hold."""
-    model = validate(parsed) if parsed.data is not None else None
-    if model is not None:
-        assert isinstance(model, Incident)
-        check_incident(parsed, model, Config(root=Path.cwd()), "x")
-    if parsed.data is None or model is None:
-        assert any(p.severity == "error" for p in parsed.problems)
+def _check(text: str | bytes) -> None:
+    """The one loading path of `check` for one file, then what every result must hold."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    loaded = load(data, "x.yaml", Config(root=Path.cwd()), path=Path("x.yaml"))
+    if loaded.model is not None:
+        assert isinstance(loaded.model, Incident)
+    if loaded.data is None or loaded.model is None:
+        assert any(p.severity == "error" for p in loaded.problems)
     lines = max(len(text.splitlines()), 1) + 1
-    for problem in parsed.problems:
+    for problem in loaded.problems:
         assert _LINE.match(problem.format()), problem
         assert problem.line <= lines, problem
 
@@ -84,7 +83,7 @@ def _check(parsed: Parsed, text: str | bytes) -> None:
 @example("<<: {id: x}")
 @example("[" * 5000 + "]" * 5000)
 def test_any_text(text: str) -> None:
-    _check(parse_text(text, "x.yaml"), text)
+    _check(text)
 
 
 @BOUNDED
@@ -93,7 +92,7 @@ def test_any_text(text: str) -> None:
 @example(b"\xff\xfe\x00i\x00d")
 @example(b"id: x\n" * 10)
 def test_any_bytes(data: bytes) -> None:
-    _check(parse_bytes(data, "x.yaml"), data)
+    _check(data)
 
 
 @st.composite
@@ -112,15 +111,15 @@ def mutated(draw: st.DrawFn) -> str:
 
 
 def test_valid_document_is_valid() -> None:
-    parsed = parse_text(VALID, "x.yaml")
-    assert validate(parsed) is not None
-    assert parsed.problems == []
+    loaded = load(VALID.encode(), "x.yaml", Config(root=Path.cwd()), path=Path("x.yaml"))
+    assert loaded.model is not None
+    assert loaded.problems == []
 
 
 @BOUNDED
 @given(mutated())
 def test_mutated_document(text: str) -> None:
-    _check(parse_text(text, "x.yaml"), text)
+    _check(text)
 
 
 FIELDS = [*Incident.model_fields, "sumary", "Id", ""]
@@ -148,7 +147,7 @@ structured = st.dictionaries(st.sampled_from(FIELDS), _value, max_size=8).map(
 @BOUNDED
 @given(structured)
 def test_any_structure(text: str) -> None:
-    _check(parse_text(text, "x.yaml"), text)
+    _check(text)
 
 
 @settings(max_examples=25, deadline=None,

@@ -217,23 +217,13 @@ def test_german_labels(project: Path) -> None:
 
 
 def test_the_label_catalogues_have_the_same_keys() -> None:
-    from postmortem.labels import CATALOGUES
+    from postmortem.reports.labels import CATALOGUES
 
     assert set(CATALOGUES["en"]) == set(CATALOGUES["de"])
 
 
 def test_tidy_collapses_blank_lines_outside_code_only() -> None:
-    from postmortem.render import tidy
+    from postmortem.reports.markdown import tidy
 
     text = "\n\n# T  \n\n\n\ntext\t\n```bash  \na\n\n\n\nb  \n```\n\n\n\n~~~\n\n\n~~~\nend\n\n\n"
     assert tidy(text) == "# T\n\ntext\n```bash\na\n\n\n\nb  \n```\n\n~~~\n\n\n~~~\nend\n"
-
-
-def test_the_code_digest_covers_the_modules_that_shape_reports() -> None:
-    from pathlib import Path
-
-    import postmortem
-    from postmortem.render import REPORT_MODULES
-
-    package = Path(postmortem.__file__).parent
-    assert all((package / name).is_file() for name in REPORT_MODULES)

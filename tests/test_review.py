@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from postmortem.cli import main
-from postmortem.review import last_complete_week, parse_week, week_label
+from postmortem.history.review import last_complete_week, parse_week, week_label
 
 ZONE = "Europe/Berlin"
 CONFIG = f'[tool.postmortem]\ntimezone = "{ZONE}"\nlanguage = "{{language}}"\n'

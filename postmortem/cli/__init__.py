@@ -1,0 +1,59 @@
+"""The command line: parses options, calls the library, maps results to exit codes."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from postmortem import __version__
+from postmortem.errors import EXIT_BUG, EXIT_INTERRUPTED, PostmortemError
+
+# Subcommands: each is a module of this package defining `command`, imported on use so that
+# `postmortem --help` costs little more than click itself.
+COMMANDS = ("actions", "check", "new", "render", "review", "schema")
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = importlib.import_module(f"postmortem.cli.{cmd_name}").command
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """The one boundary where library errors become messages and exit codes."""
+        try:
+            return super().invoke(ctx)
+        except PostmortemError as exc:
+            click.echo(f"postmortem: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception:  # a bug: say so, with the traceback a report needs
+            import traceback
+
+            click.echo(traceback.format_exc(), err=True, nl=False)
+            click.echo(
+                f"postmortem {__version__}: internal error (a bug, not a problem with your "
+                "files); please report it with the traceback above.",
+                err=True,
+            )
+            ctx.exit(EXIT_BUG)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="postmortem")
+def main() -> None:
+    """Incident reports as code: validate, render and follow up postmortems kept in git.
+
+    Run from anywhere inside the repository; settings come from [tool.postmortem] in
+    pyproject.toml or from postmortem.toml at its root.
+    """

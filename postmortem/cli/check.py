@@ -1,0 +1,48 @@
+"""`postmortem check`: validate incident files."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Problems as lines or as a JSON list.")
+@click.option("--links", is_flag=True,
+              help="Also check the generated Markdown (reports and index): every relative link "
+                   "and #anchor must resolve.")
+@click.pass_context
+def command(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str,
+            links: bool) -> None:
+    """Validate incident files against the schema and the semantic rules.
+
+    PATHS are files or folders (default: the whole incidents folder). Every problem is
+    printed as `file:line:col: severity: field: message`, then a summary line. Exit 0 when
+    clean, 1 on errors (and on warnings with --strict), 2 on a usage error.
+
+    With --links, the rendered reports of these files (and, without PATHS, the index) are
+    parsed too, and each broken link is reported as `report:line:col: error: link: ...`.
+    """
+    from postmortem.config import load_config
+    from postmortem.errors import EXIT_PROBLEMS
+    from postmortem.format.load import select
+    from postmortem.rules import problems as pr
+    from postmortem.rules.collection import load_all
+
+    config = load_config()
+    collection = load_all(config, select(paths) if paths else None)
+    found = collection.problems
+    if links:  # markdown-it is imported only here: plain `check` stays fast
+        from postmortem.reports.linkcheck import check_links
+
+        found = sorted([*found, *check_links(config, collection, index=not paths)],
+                       key=pr.sort_key)
+    if fmt == "json":
+        click.echo(pr.to_json(found), nl=False)
+    else:
+        for problem in found:
+            click.echo(problem.format())
+    click.echo(pr.summary(found, len(collection.files)), err=True)
+    ctx.exit(EXIT_PROBLEMS if pr.is_failure(found, strict=strict) else 0)

@@ -1,0 +1,1 @@
+"""The incident format: reading files, the models, the vocabulary, scaffolds and schema docs."""

@@ -1,0 +1,140 @@
+"""The one way in: an incident file's bytes -> located plain data -> model -> problems.
+
+`check`, `render` (behind its summary cache) and the history reader all load through
+:func:`load`; history asks only for the plain data (``validate=False``), which keeps the
+models and pydantic out of its start-up.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from postmortem.errors import UsageError
+from postmortem.format.yamlread import NO_MARKDOWN, parse_bytes, position, too_big
+from postmortem.rules.problems import Problem, error
+
+if TYPE_CHECKING:
+    from yaml.nodes import MappingNode
+
+    from postmortem.config import Config
+    from postmortem.format.model import Incident
+
+
+@dataclass
+class Source:
+    """One incident file as read from disk (once): its bytes, or why they could not be read."""
+
+    path: Path
+    rel: str
+    data: bytes | None
+    problem: Problem | None = None
+
+    @functools.cached_property
+    def sha(self) -> str:
+        return hashlib.sha1(self.data or b"").hexdigest()
+
+
+@dataclass
+class Loaded:
+    """One incident file: where it is, its data, its model and its problems."""
+
+    path: Path
+    rel: str
+    data: dict[str, Any] | None = None  # the plain data, when it parsed as YAML
+    root: MappingNode | None = None  # its node tree (positions)
+    model: Incident | None = None  # schema-valid, though semantic errors may remain
+    problems: list[Problem] = field(default_factory=list)
+    # (line, col) of each related[] entry, for messages about references across files.
+    related_at: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def incident(self) -> Incident | None:
+        """The model when the file has no errors: reports are built only from valid data."""
+        if self.model is None or any(p.severity == "error" for p in self.problems):
+            return None
+        return self.model
+
+
+def incident_files(config: Config) -> list[Path]:
+    folder = config.incidents_dir
+    if not folder.is_dir():
+        raise UsageError(f"incidents folder '{config.rel(folder)}' does not exist",
+                         hint="create it with `postmortem new TITLE`, or set incidents_dir "
+                              "in [tool.postmortem]")
+    return sorted(p for p in folder.rglob("*.yaml") if p.is_file())
+
+
+def select(paths: Iterable[str]) -> list[Path]:
+    """Files named on the command line: files as given, folders searched for *.yaml."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.is_dir():
+                out.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+            elif path.is_file():
+                out.append(path)
+            else:
+                raise UsageError(f"'{raw}' does not exist")
+        except OSError as exc:  # e.g. a name longer than the OS allows
+            raise UsageError(f"'{raw}' cannot be read: {exc.strerror}") from None
+    return out
+
+
+def read_source(path: Path, config: Config) -> Source:
+    """The bytes of ``path`` (up to one byte over the size limit, so that is noticed)."""
+    rel = config.rel(path)
+    limit = config.max_file_size
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                return Source(path, rel, None, too_big(rel, size, limit))
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        return Source(path, rel, None, error(rel, 1, 1, "", f"cannot read file: {exc.strerror}"))
+    return Source(path, rel, data)
+
+
+def load_source(source: Source, config: Config) -> Loaded:
+    if source.data is None:
+        assert source.problem is not None
+        return Loaded(source.path, source.rel, problems=[source.problem])
+    return load(source.data, source.rel, config, path=source.path)
+
+
+def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
+         validate: bool = True) -> Loaded:
+    """Parse ``data`` (shown as ``rel``) and, with ``validate``, check it against the models
+    and the semantic rules; every problem found is in the result, nothing is raised.
+
+    ``path`` is where the file lives (its name must match the id); git blobs have none.
+    """
+    if not validate:
+        parsed = parse_bytes(data, rel, config.max_file_size, NO_MARKDOWN)
+        return Loaded(path or Path(rel), rel, parsed.data, parsed.root, None, parsed.problems)
+    from postmortem.format.model import markdown_fields
+    from postmortem.format.validate import validate as validate_model
+    from postmortem.rules.semantic import check_incident
+
+    parsed = parse_bytes(data, rel, config.max_file_size, markdown_fields())
+    model = validate_model(parsed) if parsed.data is not None else None
+    where = path or Path(rel)
+    if model is not None:
+        check_incident(parsed, model, config, where.name.removesuffix(".yaml"))
+    loaded = Loaded(where, rel, parsed.data, parsed.root, model, parsed.problems)
+    if model is not None:
+        for index, ref in enumerate(model.related):
+            key = "incident" if ref.incident is not None else "url" if ref.url else "title"
+            loaded.related_at[index] = position(parsed.root, ("related", index, key))
+    return loaded

@@ -1,0 +1,187 @@
+"""Plain data against the models: an Incident, or problems that say where and what to do."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+from postmortem.format.model import Incident
+from postmortem.format.yamlread import Parsed, dotted, key_node, locate, position
+from postmortem.rules.problems import Problem, error
+from postmortem.text import clip
+
+
+def validate(parsed: Parsed) -> Incident | None:
+    """The Incident model of ``parsed`` (None on schema errors, which are added to it)."""
+    assert parsed.data is not None
+    try:
+        return Incident.model_validate(parsed.data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors(include_url=False):
+            loc, branch = _real_loc(parsed.root, err["loc"], err["type"])
+            if parsed.bad_tags and _under(dotted(loc), parsed.bad_tags):
+                continue
+            errors.append((loc, branch, err))
+        seen: set[tuple[str | int, ...]] = set()
+        for loc, err in _pick_union_errors(errors):
+            if loc in seen:  # one message per place
+                continue
+            seen.add(loc)
+            parsed.problems.append(_schema_problem(parsed, loc, err))
+        return None
+
+
+Loc = tuple[str | int, ...]
+# Errors that only say "the value has another shape than this union member takes".
+_SHAPE_WORDS = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
+                "model_type": "a mapping", "model_attributes_type": "a mapping",
+                "bool_type": "true or false", "bool_parsing": "true or false"}
+
+
+def _pick_union_errors(errors: list[tuple[Loc, Loc | None, Any]]) -> list[tuple[Loc, Any]]:
+    """Where a union (``str | ChecklistItem``) failed, pydantic reports every member: keep the
+    member that matched the value's shape, or one message naming all the shapes."""
+    shapes: dict[Loc, list[str]] = {}
+    others: set[Loc] = set()
+    for loc, branch, err in errors:
+        if branch is None:
+            continue
+        if loc == branch and err["type"] in _SHAPE_WORDS:
+            shapes.setdefault(branch, []).append(_SHAPE_WORDS[err["type"]])
+        else:
+            others.add(branch)
+    out: list[tuple[Loc, Any]] = []
+    for loc, branch, err in errors:
+        if branch is not None and loc == branch and err["type"] in _SHAPE_WORDS:
+            if branch in others:
+                continue  # another member took this shape; its error is the real one
+            words = list(dict.fromkeys(shapes[branch]))
+            if len(words) > 1:
+                err = {**err, "type": "union_shape",
+                       "msg": f"expected {' or '.join(words)}, found {_found(err.get('input'))}"}
+        out.append((loc, err))
+    return out
+
+
+def _real_loc(root: Node | None, loc: tuple[Any, ...], kind: str) -> tuple[Loc, Loc | None]:
+    """The location in the document, without the parts pydantic adds for union members
+    (``str``, ``ChecklistItem``, ``dict[str,str]``); and where the innermost union is."""
+    out: list[str | int] = []
+    branch: Loc | None = None
+    node: Node | None = root
+    for index, part in enumerate(loc):
+        if isinstance(node, SequenceNode) and isinstance(part, int):
+            out.append(part)
+            node, _ = locate(node, [part])
+            continue
+        if isinstance(node, MappingNode) and isinstance(part, str):
+            child, found = locate(node, [part])
+            if found or (index == len(loc) - 1 and kind == "missing"):
+                out.append(part)
+                node = child if found else None
+                continue
+        if isinstance(part, str) and node is not None:
+            branch = tuple(out)  # a union member's name
+        else:
+            out.append(part)
+    return tuple(out), branch
+
+
+def _under(name: str, paths: set[str]) -> bool:
+    return any(name == p or name.startswith((p + ".", p + "[")) for p in paths)
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{clip(str(value), 40)}'"
+
+
+_PATTERN_WORDS = {
+    r"^[a-z0-9][a-z0-9-]*$": "lowercase letters, digits and hyphens, starting with a letter or "
+                             "digit (no spaces, dots or slashes)",
+    r"^[A-Za-z][A-Za-z0-9-]*$": "letters, digits and hyphens, starting with a letter (e.g. AI-1)",
+}
+
+
+def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Problem:
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    rel, root = parsed.rel, parsed.root
+    line, col = position(root, loc)
+    name = dotted(loc)
+    if kind == "missing":
+        line, col = position(root, loc[:-1])
+        return error(rel, line, col, name, "required field is missing")
+    if kind == "extra_forbidden":
+        key = key_node(root, loc)
+        if key is not None:
+            line, col = key.start_mark.line + 1, key.start_mark.column + 1
+        known = _known_fields(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = (f"did you mean '{close[0]}'?" if close
+                else f"known fields here: {', '.join(known)}" if known else "")
+        return error(rel, line, col, name, f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
+    if kind == "literal_error":
+        return error(rel, line, col, name,
+                     f"{_found(value)} is not allowed here; use {ctx.get('expected', '')}")
+    if kind == "string_type":
+        if value is None:
+            return error(rel, line, col, name, "is empty; write a text value")
+        return error(rel, line, col, name, f"expected text, found {_found(value)}")
+    if kind == "list_type":
+        return error(rel, line, col, name,
+                     f"expected a list (lines starting with '- '), found {_found(value)}")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return error(rel, line, col, name, f"expected a mapping of fields, found {_found(value)}")
+    if kind.startswith("date_") or kind.startswith("datetime_"):
+        return error(rel, line, col, name, f"{_found(value)} is not a date; write YYYY-MM-DD")
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        words = _PATTERN_WORDS.get(pattern, f"the pattern {pattern}")
+        return error(rel, line, col, name, f"{_found(value)} is not valid here: use {words}")
+    if kind == "string_too_long":
+        return error(rel, line, col, name,
+                     f"is longer than {ctx.get('max_length')} characters; shorten it")
+    if kind == "bool_parsing" or kind == "bool_type":
+        return error(rel, line, col, name, f"{_found(value)} is not true or false")
+    message = str(err.get("msg", "is not valid"))
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    return error(rel, line, col, name, message)
+
+
+def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:
+    """Field names of the model at ``loc`` (for "did you mean")."""
+    model: Any = Incident
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = (model.model_fields.get(part)
+                if isinstance(model, type) and issubclass(model, BaseModel) else None)
+        if info is None:
+            return []
+        model = _model_of(info.annotation)
+        if model is None:
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None

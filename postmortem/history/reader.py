@@ -1,0 +1,132 @@
+"""Reading the action-item history of the incidents folder: git's log, the cache, the replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from postmortem.config import Config
+from postmortem.gcpause import gc_paused
+from postmortem.history.blobs import BlobInfo, read_blob
+from postmortem.history.cache import Cached, HistoryCache
+from postmortem.history.git import GitError, RawCommit, Repository
+from postmortem.history.items import History
+from postmortem.history.replay import replay
+
+_SHOWN_FILES = 5
+
+
+def read_history(config: Config, *, use_cache: bool = True) -> History:
+    """Every action item of the incidents folder through the first-parent history of HEAD.
+
+    Only commits count, not the working tree. An item is keyed by its file's lineage:
+    renames (git's rename detection, e.g. the id corrected together with the file name)
+    and a file deleted and added again keep its history, reported under the incident's
+    latest id. An item whose own id changes is a different item: the old one is dropped,
+    the new one opened. Parsed blobs and per-commit changes are cached in
+    ``.git/postmortem/`` so that a re-run reads only new commits.
+    """
+    with Repository(config.root, purpose="; action-item history is read from the commits "
+                    "of the incidents folder") as repo:
+        return _Reader(repo, config, use_cache).read()
+
+
+class _Reader:
+    def __init__(self, repo: Repository, config: Config, use_cache: bool) -> None:
+        from postmortem.format.times import zone
+
+        self.repo = repo
+        self.config = config
+        self.tz = zone(config.timezone) or dt.timezone.utc
+        self.warnings: list[str] = []
+        try:
+            prefix = config.incidents_dir.resolve().relative_to(repo.top).as_posix()
+        except ValueError:
+            raise GitError(f"the incidents folder '{config.incidents_dir}' is not inside the "
+                           f"git repository '{repo.top}'") from None
+        self.prefix = "" if prefix == "." else prefix
+        self.pathspec = f":(top,literal){self.prefix}" if self.prefix else ":(top)"
+        self.cache = HistoryCache(repo.common_dir, self.prefix, config.max_file_size) \
+            if use_cache else None
+
+    def read(self) -> History:
+        self._check_working_tree()
+        head = self.repo.head()
+        if head is None:  # no commits yet
+            return History({}, self.warnings)
+        shallow = self.repo.shallow_commits()
+        with gc_paused():  # a million small objects, no cycles: the cyclic GC only slows this
+            cached = self.cache.read(shallow) if self.cache else None
+            blobs: dict[str, BlobInfo] = cached.blobs if cached else {}
+            commits, since = self._reusable(cached, head) if cached else ([], None)
+            known = len(blobs)
+            new = [] if since == head else self._log(since, blobs)
+            new.reverse()  # git log lists the newest first
+            commits.extend(new)
+            items = replay(commits, blobs.__getitem__, self.tz, boundary=frozenset(shallow),
+                           warnings=self.warnings)
+            if self.cache and (cached is None or cached.tip != head or len(blobs) != known
+                               or new):
+                self.cache.write(head, shallow, commits, blobs, cached,
+                                 appended=cached is not None and since == cached.tip)
+        history = History(items, self.warnings)
+        if shallow:
+            history.shallow_since = self._shallow_start()
+        return history
+
+    def _log(self, since: str | None, blobs: dict[str, BlobInfo]) -> list[RawCommit]:
+        """Commits changing incident files, newest first: ``since`` (excluded) to HEAD.
+
+        Each commit's new blobs are parsed as soon as git has listed it: git keeps diffing
+        older commits meanwhile, so its work and ours overlap.
+        """
+        commits: list[RawCommit] = []
+        # Paths and most rows recur in later commits: one shared object each makes the cache
+        # smaller and quicker to load (marshal writes a shared object once).
+        shared: dict[Any, Any] = {}
+        for commit in self.repo.log(self.pathspec, since):
+            changes = commit[3]
+            changes[:] = [(k, shared.setdefault(o, o), shared.setdefault(n, n), b)
+                          for k, o, n, b in changes]
+            for _, _, path, blob in changes:
+                if blob and blob not in blobs:
+                    incident, rows, problem = read_blob(self.repo.read_blob(blob), path,
+                                                        self.config)
+                    if rows:
+                        rows = [shared.setdefault(r, r) for r in rows]
+                    blobs[blob] = (incident, rows, problem)
+            commits.append(commit)
+        return commits
+
+    def _reusable(self, cached: Cached, head: str) -> tuple[list[RawCommit], str | None]:
+        """The cached commits still on HEAD's first-parent line, and the newest of them."""
+        commits = cached.commits
+        if cached.tip == head or self.repo.extends(cached.tip):
+            return commits, cached.tip
+        # History was rewritten (amend, rebase, reset, other branch): keep what is shared.
+        line = self.repo.first_parent_line()
+        for index in range(len(commits) - 1, -1, -1):
+            if commits[index][0] in line:
+                return commits[: index + 1], commits[index][0]
+        return [], None
+
+    def _check_working_tree(self) -> None:
+        changed = [p for p in self.repo.changed_files(self.pathspec) if p.endswith(".yaml")]
+        if changed:
+            shown = ", ".join(changed[:_SHOWN_FILES])
+            if len(changed) > _SHOWN_FILES:
+                shown += f" and {len(changed) - _SHOWN_FILES} more"
+            self.warnings.append(f"uncommitted changes to {shown}: the history shows the "
+                                 "committed state only; commit them to include them")
+
+    def _shallow_start(self) -> dt.datetime | None:
+        first = self.repo.first_commit()
+        if first is None:
+            return None
+        sha, stamp = first
+        when = dt.datetime.fromtimestamp(stamp, self.tz)
+        self.warnings.append(
+            f"this is a shallow clone: its history starts on {when.date().isoformat()} "
+            f"(commit {sha[:10]}), so items already present then show their opening date "
+            "as unknown; run `git fetch --unshallow` for the full history")
+        return when

@@ -1,0 +1,425 @@
+"""The weekly action-item review: figures and lists asked of the history at one instant."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from postmortem.errors import PostmortemError, UsageError
+from postmortem.format.vocabulary import rank
+from postmortem.history.items import (
+    Event,
+    History,
+    ItemHistory,
+    State,
+    end_of_day,
+    start_of_day,
+)
+from postmortem.reports.anchors import item_anchor
+from postmortem.reports.generated import JSON_MARKER_KEY, MARKER_PREFIX, inspect, put
+from postmortem.reports.paths import relative_link, report_path
+
+if TYPE_CHECKING:
+    from postmortem.config import Config
+
+TREND_WEEKS = 8
+DUE_SOON_DAYS = 7
+TEMPLATE = "review.md.j2"
+# The first line of every generated review; a file without MARKER_PREFIX is never overwritten.
+MARKER = f"{MARKER_PREFIX} review: do not edit, the next run replaces this file -->"
+GENERATOR = "postmortem review"  # the JSON form's marker, under "generated_by"
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+DASH = "\u2013"  # an en dash: ranges, sub-rows and missing values
+
+
+# --- Which days a review covers -------------------------------------------------------
+
+
+def week_label(day: dt.date) -> str:
+    """The ISO week ``day`` falls in: ``2025-W43``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_week(text: str) -> dt.date:
+    """The Sunday ending ISO week ``YYYY-Www``."""
+    m = _WEEK.match(text.strip())
+    if m is None:
+        raise UsageError(f"--week '{text}' is not an ISO week; write it as YYYY-Www, "
+                         "e.g. 2025-W43")
+    try:
+        return dt.date.fromisocalendar(int(m[1]), int(m[2]), 7)
+    except ValueError:
+        raise UsageError(f"--week '{text}': {m[1]} has no week {int(m[2])}") from None
+
+
+def last_complete_week(now: dt.datetime) -> dt.date:
+    """The Sunday ending the last ISO week that is over at ``now`` (a local time)."""
+    today = now.date()
+    return today - dt.timedelta(days=today.isoweekday())  # on a Sunday: the one before
+
+
+# --- The plain data of a review ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An action item as a review lists it, with the way to its incident report."""
+
+    incident: str
+    id: str
+    title: str
+    owner: str | None
+    priority: str
+    status: str
+    due: dt.date | None
+    report: str  # the incident report, relative to the folder the review is written to
+    anchor: str
+
+    @property
+    def link(self) -> str:
+        return f"{self.report}#{self.anchor}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"incident": self.incident, "id": self.id, "title": self.title,
+                "owner": self.owner, "priority": self.priority, "status": self.status,
+                "due": _iso(self.due), "report": self.report, "anchor": self.anchor}
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    item: ItemRef
+    days_overdue: int
+    slips: int  # times its due date moved later, up to the reporting instant
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.item.to_json(), "days_overdue": self.days_overdue, "slips": self.slips}
+
+
+@dataclass(frozen=True)
+class DueSoonItem:
+    item: ItemRef
+    days_left: int  # 0: due on the reporting day itself
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.item.to_json(), "days_left": self.days_left}
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    """An item and the commit that opened, closed or removed it in the period."""
+
+    item: ItemRef
+    date: dt.date
+    commit: str
+    author: str
+    late: bool | None = None  # closed items only: after the due date as it stood then
+
+    def to_json(self) -> dict[str, Any]:
+        data = {**self.item.to_json(), "date": self.date.isoformat(), "commit": self.commit,
+                "author": self.author}
+        if self.late is not None:
+            data["late"] = self.late
+        return data
+
+
+@dataclass(frozen=True)
+class SlipItem:
+    item: ItemRef
+    date: dt.date
+    old_due: dt.date
+    new_due: dt.date
+    commit: str
+    author: str
+    slips: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.item.to_json(), "date": self.date.isoformat(), "from": _iso(self.old_due),
+                "to": _iso(self.new_due), "commit": self.commit, "author": self.author,
+                "slips": self.slips}
+
+
+@dataclass(frozen=True)
+class OwnerLine:
+    owner: str | None
+    open: int
+    overdue: int
+    oldest: ItemRef
+    oldest_opened: dt.date | None  # None: before the start of a shallow history
+
+    def to_json(self) -> dict[str, Any]:
+        return {"owner": self.owner, "open": self.open, "overdue": self.overdue,
+                "oldest": {**self.oldest.to_json(), "opened": _iso(self.oldest_opened)}}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    week: str
+    date: dt.date
+    open: int
+    overdue: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"week": self.week, "date": self.date.isoformat(), "open": self.open,
+                "overdue": self.overdue}
+
+
+@dataclass(frozen=True)
+class Totals:
+    open: int
+    overdue: int
+    closed: int
+    closed_on_time: int
+    closed_late: int
+    opened: int
+    slipped: int
+    dropped: int
+
+
+TOTAL_KEYS = ("open", "overdue", "closed", "closed_on_time", "closed_late", "opened",
+              "slipped", "dropped")
+
+
+@dataclass(frozen=True)
+class Review:
+    week: str  # the ISO week of the reporting day
+    as_of: dt.date  # the reporting instant is the end of this day
+    start: dt.date  # first day of the seven the review covers
+    timezone: str
+    totals: Totals
+    previous: Totals  # the same figures seven days earlier
+    overdue: list[OverdueItem]
+    due_soon: list[DueSoonItem]
+    closed: list[ChangeItem]
+    opened: list[ChangeItem]
+    slipped: list[SlipItem]
+    dropped: list[ChangeItem]
+    owners: list[OwnerLine]
+    trend: list[TrendPoint]  # oldest first, the last point is the reporting day
+
+    @property
+    def whole_week(self) -> bool:
+        """The review covers one ISO week (Monday to Sunday)."""
+        return self.as_of.isoweekday() == 7
+
+
+# --- Asking the history ------------------------------------------------------------------
+
+
+class _Window:
+    """Seven days ending with ``day``, as instants in the configured zone."""
+
+    def __init__(self, day: dt.date, tz: dt.tzinfo) -> None:
+        self.day = day
+        self.start = start_of_day(day - dt.timedelta(days=6), tz)
+        self.end = end_of_day(day, tz)
+
+    def __contains__(self, event: Event) -> bool:
+        return self.start <= event.date <= self.end
+
+
+@dataclass
+class _Week:
+    """What one window shows; the headline figures are counted from these same lists."""
+
+    open: list[tuple[ItemHistory, State]]
+    overdue: list[OverdueItem]
+    due_soon: list[DueSoonItem]
+    closed: list[ChangeItem]
+    opened: list[ChangeItem]
+    slipped: list[SlipItem]
+    dropped: list[ChangeItem]
+
+    @property
+    def totals(self) -> Totals:
+        late = sum(1 for c in self.closed if c.late)
+        return Totals(open=len(self.open), overdue=len(self.overdue), closed=len(self.closed),
+                      closed_on_time=len(self.closed) - late, closed_late=late,
+                      opened=len(self.opened), slipped=len(self.slipped),
+                      dropped=len(self.dropped))
+
+
+def _collect(items: list[ItemHistory], window: _Window,
+             ref: Callable[[ItemHistory, State], ItemRef]) -> _Week:
+    day = window.day
+    week = _Week([], [], [], [], [], [], [])
+
+    def change(item: ItemHistory, event: Event, late: bool | None = None) -> ChangeItem:
+        state = item.shown_state(event.date)
+        assert state is not None  # an item is in its file when it is opened
+        return ChangeItem(item=ref(item, state), date=event.date.date(),
+                          commit=event.commit.sha, author=event.commit.author, late=late)
+
+    for item in items:
+        state = item.state_at(window.end)
+        if state is not None and state.is_open:
+            week.open.append((item, state))
+            if state.overdue_on(day):
+                week.overdue.append(OverdueItem(ref(item, state), state.days_overdue(day),
+                                                item.slips_until(window.end)))
+            elif state.due is not None and state.due <= day + dt.timedelta(DUE_SOON_DAYS):
+                week.due_soon.append(DueSoonItem(ref(item, state), (state.due - day).days))
+        closing = item.closed_event
+        if closing is not None and closing in window:
+            week.closed.append(change(item, closing, late=bool(item.closed_late)))
+        first = item.opened_event
+        if first is not None and first in window:
+            week.opened.append(change(item, first))
+        for event in item.slip_events:
+            if event in window:
+                shown = item.shown_state(event.date)
+                assert shown is not None
+                week.slipped.append(SlipItem(
+                    item=ref(item, shown), date=event.date.date(), old_due=event.old,
+                    new_due=event.new, commit=event.commit.sha, author=event.commit.author,
+                    slips=item.slips_until(event.date)))
+        week.dropped.extend(change(item, e) for e in item.dropped_events if e in window)
+
+    def by_priority(r: ItemRef) -> tuple[int, dt.date, str, str]:
+        return (rank(r.priority), r.due or dt.date.max, r.incident, r.id)
+
+    week.overdue.sort(key=lambda o: (-o.days_overdue, *by_priority(o.item)))
+    week.due_soon.sort(key=lambda d: (d.days_left, *by_priority(d.item)))
+    for changes in (week.closed, week.opened, week.dropped):
+        changes.sort(key=lambda c: (c.date, c.item.incident, c.item.id))
+    week.slipped.sort(key=lambda s: (s.date, s.item.incident, s.item.id, s.slips))
+    return week
+
+
+def build_review(history: History, config: Config, as_of: dt.date, *,
+                 links_from: Path) -> Review:
+    """The review at the end of ``as_of``; links are relative to the folder ``links_from``."""
+    from postmortem.format.times import zone
+
+    tz = zone(config.timezone)
+    assert tz is not None, config.timezone  # load_config validated it
+    items = sorted(history.items.values(), key=lambda i: (i.incident, i.id))
+    reports: dict[str, str] = {}  # incident file -> its report's link: thousands of items
+
+    def ref(item: ItemHistory, state: State) -> ItemRef:
+        report = reports.get(item.path)
+        if report is None:
+            report = reports[item.path] = relative_link(
+                f"{links_from}/", str(report_path(config, item.path)))
+        return ItemRef(incident=item.incident, id=item.id, title=state.title, owner=state.owner,
+                       priority=state.priority, status=state.status, due=state.due,
+                       report=report, anchor=item_anchor(item.id))
+
+    now = _collect(items, _Window(as_of, tz), ref)
+    before = _collect(items, _Window(as_of - dt.timedelta(days=7), tz), ref)
+    trend = []
+    for weeks_back in range(TREND_WEEKS - 1, -1, -1):
+        day = as_of - dt.timedelta(days=7 * weeks_back)
+        instant = end_of_day(day, tz)
+        states = [item.state_at(instant) for item in items]
+        trend.append(TrendPoint(week=week_label(day), date=day,
+                                open=sum(1 for s in states if s is not None and s.is_open),
+                                overdue=sum(1 for s in states
+                                            if s is not None and s.overdue_on(day))))
+    return Review(week=week_label(as_of), as_of=as_of, start=as_of - dt.timedelta(days=6),
+                  timezone=config.timezone, totals=now.totals, previous=before.totals,
+                  overdue=now.overdue, due_soon=now.due_soon, closed=now.closed,
+                  opened=now.opened, slipped=now.slipped, dropped=now.dropped,
+                  owners=_owners(now.open, as_of, ref), trend=trend)
+
+
+def _owners(open_items: list[tuple[ItemHistory, State]], as_of: dt.date,
+            ref: Callable[[ItemHistory, State], ItemRef]) -> list[OwnerLine]:
+    groups: dict[str | None, list[tuple[ItemHistory, State]]] = {}
+    for item, state in open_items:
+        groups.setdefault(state.owner, []).append((item, state))
+    lines = []
+    for owner, group in groups.items():
+        # An item opened before a shallow history begins is older than any known one.
+        item, state = min(group, key=lambda p: (p[0].opened or dt.date.min, p[0].incident,
+                                                p[0].id))
+        lines.append(OwnerLine(owner=owner, open=len(group),
+                               overdue=sum(1 for _, s in group if s.overdue_on(as_of)),
+                               oldest=ref(item, state), oldest_opened=item.opened))
+    lines.sort(key=lambda o: (-o.overdue, -o.open, o.owner is None, (o.owner or "").casefold(),
+                              o.owner or ""))
+    return lines
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+# --- JSON and Markdown ---------------------------------------------------------------------
+
+
+def to_json(review: Review) -> str:
+    """The review as JSON: sorted keys, lists in the order of the Markdown, one trailing newline."""
+    totals = {key: {"current": getattr(review.totals, key),
+                    "previous": getattr(review.previous, key),
+                    "change": getattr(review.totals, key) - getattr(review.previous, key)}
+              for key in TOTAL_KEYS}
+    data = {
+        JSON_MARKER_KEY: GENERATOR,
+        "week": review.week,
+        "as_of": review.as_of.isoformat(),
+        "period": {"start": review.start.isoformat(), "end": review.as_of.isoformat()},
+        "timezone": review.timezone,
+        "totals": totals,
+        "overdue": [o.to_json() for o in review.overdue],
+        "due_soon": [d.to_json() for d in review.due_soon],
+        "closed": [c.to_json() for c in review.closed],
+        "opened": [c.to_json() for c in review.opened],
+        "slipped": [s.to_json() for s in review.slipped],
+        "dropped": [c.to_json() for c in review.dropped],
+        "owners": [o.to_json() for o in review.owners],
+        "trend": [t.to_json() for t in review.trend],
+    }
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- Writing and recording -------------------------------------------------------------------
+
+
+def write_generated(path: Path, text: str, config: Config, *,
+                    hint: str = "move it away or write the review elsewhere") -> bool:
+    """Write ``text`` atomically unless the file already holds it; False when unchanged.
+
+    A file that exists without the generated marker is never replaced.
+    """
+    action = put(path, text, check=False, existing=inspect(path))
+    if action == "not-ours":
+        raise PostmortemError(f"{config.rel(path)}: exists and was not generated by "
+                              "postmortem; not overwriting it", hint=hint)
+    return action != "unchanged"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    path: Path
+    commit: str | None  # None: the committed review already had this content
+
+
+def record_review(config: Config, week: str, text: str) -> Recorded:
+    """Write ``reviews/<week>.md`` and commit that one file, unless nothing changed.
+
+    Refuses, changing nothing, while other changes are staged.
+    """
+    from postmortem.history.git import Repository
+
+    path = config.reviews_dir / f"{week}.md"
+    with Repository(config.root) as repo:
+        others = sorted(config.rel(p) for p in repo.staged_files()
+                        if p.resolve() != path.resolve())
+        if others:
+            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more"
+                                             if len(others) > 5 else "")
+            raise PostmortemError(f"other changes are staged ({shown}); nothing was written "
+                                  "or committed",
+                                  hint="commit them first, or unstage them with "
+                                       "'git restore --staged <file>'")
+        write_generated(path, text, config,
+                        hint="move it away or set reviews_dir to another folder")
+        if repo.committed_text(path) == text:
+            return Recorded(path, None)
+        return Recorded(path, repo.commit_file(path, f"Action-item review {week}"))

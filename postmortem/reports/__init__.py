@@ -1,0 +1,1 @@
+"""Reports: the data each report shows, links between incidents, the index, generated files."""

@@ -1,0 +1,60 @@
+"""Markdown text the reports are made of: links, table cells, code fences, tidy blocks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def md_link(text: str, url: str) -> str:
+    """``[text](url)`` whatever the text holds; a url with spaces or parentheses goes in <>."""
+    label = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    if any(ch in url for ch in " ()<>"):
+        url = "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return f"[{label}]({url})"
+
+
+def cell(value: Any) -> str:
+    """Text that stays inside one Markdown table cell whatever it holds."""
+    text = "" if value is None else str(value)
+    text = text.replace("\\|", "|").replace("|", "\\|")
+    text = " <br> ".join(part.strip() for part in text.strip().splitlines())
+    return text or " "
+
+
+def fence(code: str, language: str = "") -> str:
+    """A fenced code block whose fence is longer than any backtick run inside."""
+    longest, run = 0, 0
+    for ch in code:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{language}\n{code.rstrip(chr(10))}\n{ticks}"
+
+
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
+_BLANKS = re.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """At most one blank line between blocks outside code, no trailing spaces, one final
+    newline: templates may stay readable without whitespace-control clutter. Code blocks
+    are kept byte for byte."""
+    parts: list[str] = []
+    fence_open: str | None = None
+    pos = 0
+    for m in _FENCE_LINE.finditer(text):
+        if fence_open is None:
+            parts.append(_tidy_prose(text[pos:m.start()]))
+            parts.append(m.group(0).rstrip())  # the opening fence line
+            fence_open, pos = m.group(1), m.end()
+        elif m.group(1)[0] == fence_open[0] and len(m.group(1)) >= len(fence_open) \
+                and not m.group(2).strip():
+            parts.append(text[pos:m.end()])
+            fence_open, pos = None, m.end()
+    parts.append(_tidy_prose(text[pos:]) if fence_open is None else text[pos:])
+    return "".join(parts).strip("\n") + "\n"
+
+
+def _tidy_prose(text: str) -> str:
+    return _BLANKS.sub("\n\n", "\n".join(map(str.rstrip, text.split("\n"))))

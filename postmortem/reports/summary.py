@@ -1,0 +1,188 @@
+"""What other reports and the index show of an incident: one typed summary, and its cache.
+
+The summary cache lets a no-op render skip parsing: it sits in front of the one loading
+path (:func:`postmortem.format.load.load`), keyed by each file's content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from postmortem.config import Config
+from postmortem.format.vocabulary import SEVERITIES, STATUSES
+
+if typing.TYPE_CHECKING:
+    from postmortem.format.model import Incident
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One incident as the index and the other incidents' reports see it."""
+
+    id: str
+    title: str
+    date: str  # ISO date
+    severity: str
+    status: str
+    language: str
+    duration_minutes: float | None  # started to resolved (or mitigated); None while ongoing
+    source: str  # the incident file, relative to the root
+    report: str  # its report, relative to the root
+    categories: tuple[str, ...]  # failure classes of its root causes, sorted
+    category_anchors: tuple[tuple[str, str], ...]  # category -> anchor of its first cause
+    tags: tuple[str, ...]
+    related: tuple[tuple[str, str | None], ...]  # (incident id, relation)
+    items_open: int
+    items_total: int
+
+    def anchor_of(self, category: str) -> str:
+        """``#rc-2``: where the report explains ``category`` ("" if it does not)."""
+        for name, anchor in self.category_anchors:
+            if name == category:
+                return f"#{anchor}"
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Summary | None:
+        """A summary read back from the cache; None when it is not one (the cache is
+        untrusted input: a summary of another shape is parsed again, never trusted)."""
+        if not isinstance(data, dict) or set(data) != _FIELDS:
+            return None
+        try:
+            values = {name: convert(data[name]) for name, convert in _CONVERT.items()}
+        except (TypeError, ValueError):
+            return None
+        if values["severity"] not in SEVERITIES or values["status"] not in STATUSES:
+            return None
+        return cls(**values)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return tuple(_text(v) for v in value)
+
+
+def _pairs(second: Any) -> Any:
+    def convert(value: Any) -> tuple[tuple[str, Any], ...]:
+        if not isinstance(value, list) or any(not isinstance(p, list) or len(p) != 2
+                                               for p in value):
+            raise TypeError(value)
+        return tuple((_text(a), second(b)) for a, b in value)
+    return convert
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise TypeError(value)
+    return value
+
+
+def _minutes(value: Any) -> float | None:
+    if value is None:
+        return None
+    if type(value) not in (int, float):
+        raise TypeError(value)
+    return float(value)
+
+
+_CONVERT: dict[str, Any] = {
+    "id": _text, "title": _text, "date": _text, "severity": _text, "status": _text,
+    "language": _text, "duration_minutes": _minutes, "source": _text, "report": _text,
+    "categories": _texts, "category_anchors": _pairs(_text), "tags": _texts,
+    "related": _pairs(lambda v: v if v is None else _text(v)), "items_open": _count,
+    "items_total": _count,
+}
+_FIELDS = frozenset(f.name for f in dataclasses.fields(Summary))
+assert set(_CONVERT) == _FIELDS, "every summary field needs its converter"
+# The cache's version follows from the summary's shape: a changed field makes old caches
+# unreadable instead of wrong.
+SHAPE = hashlib.sha256(json.dumps([[f.name, str(f.type)] for f in dataclasses.fields(Summary)]
+                                  ).encode()).hexdigest()[:12]
+
+
+def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> Summary:
+    """The summary of a valid incident."""
+    from postmortem.reports.anchors import root_cause_anchor
+    from postmortem.reports.report import duration_minutes, language_of
+
+    anchors: dict[str, str] = {}
+    for index, cause in enumerate(incident.root_causes):
+        if cause.category:
+            anchors.setdefault(cause.category, root_cause_anchor(index))
+    return Summary(
+        id=incident.id, title=incident.title, date=incident.date.isoformat(),
+        severity=incident.severity, status=incident.status,
+        language=language_of(incident, config),
+        duration_minutes=duration_minutes(incident, config), source=rel, report=report_rel,
+        categories=tuple(sorted(anchors)), category_anchors=tuple(sorted(anchors.items())),
+        tags=tuple(incident.tags),
+        related=tuple((r.incident, r.relation) for r in incident.related if r.incident),
+        items_open=sum(1 for i in incident.action_items if i.is_open),
+        items_total=len(incident.action_items))
+
+
+class SummaryCache:
+    """Summaries of incident files by path and content digest, kept in the repository's git
+    folder between runs; anything unexpected in the file is ignored, never trusted."""
+
+    def __init__(self, config: Config, fingerprint: str) -> None:
+        from postmortem.history.git import state_dir
+
+        folder = state_dir(config.root)
+        self.path: Path | None = folder / "render-cache.json" if folder else None
+        self.fingerprint = f"{fingerprint}:{SHAPE}"
+        self.entries: dict[str, tuple[str, Summary]] = {}
+        self._load()
+
+    def _load(self) -> None:
+        if self.path is None:
+            return
+        try:
+            cache = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(cache, dict) or cache.get("fingerprint") != self.fingerprint:
+            return
+        files = cache.get("files")
+        if not isinstance(files, dict):
+            return
+        for rel, entry in files.items():
+            if isinstance(entry, dict) and isinstance(entry.get("sha"), str):
+                summary = Summary.from_json(entry.get("summary"))
+                if summary is not None:
+                    self.entries[rel] = (entry["sha"], summary)
+
+    def get(self, rel: str, sha: str) -> Summary | None:
+        entry = self.entries.get(rel)
+        return entry[1] if entry is not None and entry[0] == sha else None
+
+    def save(self, summaries: dict[str, tuple[str, Summary]]) -> None:
+        """Replace the cache with ``summaries`` (path -> (sha, summary))."""
+        from postmortem.atomic import write_text_atomic
+
+        if self.path is None:
+            return
+        files = {rel: {"sha": sha, "summary": s.to_json()} for rel, (sha, s) in summaries.items()}
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            write_text_atomic(self.path, json.dumps(
+                {"fingerprint": self.fingerprint, "files": files}, sort_keys=True,
+                separators=(",", ":")))
+        except OSError:
+            pass  # the cache only saves time; a read-only .git must not fail the render

@@ -1,0 +1,1 @@
+"""What `check` finds: problems, the rule registry and the rules themselves."""

@@ -1,0 +1,91 @@
+"""Every incident of the repository checked together: what needs more than one file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from postmortem.config import Config
+from postmortem.format.load import Loaded, incident_files, load_source, read_source
+from postmortem.gcpause import gc_paused
+from postmortem.rules.problems import Problem, sort_key
+from postmortem.rules.registry import define, group
+
+group("X", "Rules across incident files")
+
+UNIQUE_INCIDENT_ID = define(
+    "X001", "unique-incident-id", "error", "No two incident files have the same id.",
+    bad="incidents/2025/2025-10-01-a.yaml\nincidents/archive/2025-10-01-a.yaml",
+    good="incidents/2025/2025-10-01-a.yaml\nincidents/archive/2025-10-01-a-old.yaml")
+RELATED_EXISTS = define(
+    "X002", "related-exists", "error", "A related incident exists in the incidents folder.",
+    bad="related:\n  - incident: 2025-09-31-typo", good="related:\n  - incident: 2025-09-30-db")
+RELATED_PATH_EXISTS = define(
+    "X003", "related-path-exists", "warning",
+    "A related document given as a relative path exists.",
+    bad="related:\n  - title: Runbook\n    url: ../docs/runbok.md",
+    good="related:\n  - title: Runbook\n    url: ../docs/runbook.md")
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass
+class Collection:
+    config: Config
+    files: list[Loaded]
+    problems: list[Problem]
+
+
+def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
+    """Load ``paths`` (default: every incident file) and check references across files."""
+    everything = incident_files(config)
+    chosen = everything if paths is None else paths
+    with gc_paused():
+        files = [load_source(read_source(p, config), config) for p in chosen]
+    cross_check(files, everything, config)
+    problems = sorted((p for f in files for p in f.problems), key=sort_key)
+    return Collection(config, files, problems)
+
+
+def cross_check(files: list[Loaded], everything: list[Path], config: Config) -> None:
+    """Add the problems that need the whole collection: references and duplicate ids."""
+    known: dict[str, list[Path]] = {}
+    for p in everything:
+        known.setdefault(p.name[: -len(".yaml")], []).append(p)
+    for loaded in files:
+        loaded.problems.extend(_cross_file(loaded, known, config))
+
+
+def _cross_file(loaded: Loaded, known: dict[str, list[Path]], config: Config) -> list[Problem]:
+    out = []
+    # Equal paths are the same file; only different spellings need resolving (slow: a
+    # system call per path component, seconds for 10,000 files).
+    here = loaded.path
+    same = [p for p in known.get(loaded.stem, []) if p != here and p.resolve() != here.resolve()]
+    if same:
+        out.append(UNIQUE_INCIDENT_ID(loaded.rel, 1, 1, "id", f"another file has the same id: "
+                                      f"{config.rel(same[0])}; incident ids must be unique"))
+    model = loaded.model
+    if model is None:
+        return out
+    for index, ref in enumerate(model.related):
+        line, col = loaded.related_at[index]
+        if ref.incident is not None and ref.incident != model.id and ref.incident not in known:
+            out.append(RELATED_EXISTS(loaded.rel, line, col, f"related[{index}].incident",
+                                      f"no incident with id '{ref.incident}' in "
+                                      f"{config.rel(config.incidents_dir)}/; check the id"))
+        elif ref.url and not _URL.match(ref.url) and not ref.url.startswith(("/", "#")):
+            target = loaded.path.parent / ref.url.split("#")[0]
+            if not _exists(target):
+                out.append(RELATED_PATH_EXISTS(loaded.rel, line, col, f"related[{index}].url",
+                                               f"relative path '{ref.url}' does not exist"))
+    return out
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the OS refuses (too long, say) does not."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False

@@ -1,0 +1,48 @@
+"""Reports go stale when their output format changes, and only then.
+
+A report's marker digests FORMAT_VERSION (with the settings, templates and labels), not the
+package's code: a refactoring or a comment leaves committed reports fresh. So every change
+of what `render` writes for the same input must bump FORMAT_VERSION; this test notices a
+change of the snapshots that was not recorded with a bump.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from postmortem.reports.render import FORMAT_VERSION
+
+TESTS = Path(__file__).parent
+# The snapshots of what `render` writes: reports (both emoji settings), linked reports and
+# the index.
+SNAPSHOTS = ("test_snapshots", "test_links", "test_index")
+# FORMAT_VERSION -> digest of the snapshots of that format. When a change to the output is
+# intended: bump FORMAT_VERSION, regenerate the snapshots and the bundled reports, and add
+# the new pair here (the test prints the digest).
+RECORDED = {
+    1: "f84926ce4094595b",
+}
+
+
+def snapshot_digest() -> str:
+    h = hashlib.sha256()
+    for folder in SNAPSHOTS:
+        for path in sorted((TESTS / folder).glob("*.md")):
+            h.update(f"{folder}/{path.name}\0".encode() + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def test_output_changes_come_with_a_format_version() -> None:
+    digest = snapshot_digest()
+    assert FORMAT_VERSION in RECORDED, (
+        f"FORMAT_VERSION {FORMAT_VERSION} is not recorded: add {FORMAT_VERSION}: "
+        f"\"{digest}\" to RECORDED")
+    assert RECORDED[FORMAT_VERSION] == digest, (
+        f"the rendered output changed (snapshots digest {digest}) but FORMAT_VERSION is still "
+        f"{FORMAT_VERSION}: bump it in postmortem/reports/render.py, so that committed reports "
+        f"show as stale, and record the new digest here")
+
+
+def test_every_format_version_had_its_own_output() -> None:
+    assert len(set(RECORDED.values())) == len(RECORDED)
