@@ -13,7 +13,7 @@ from postmortem.errors import ConfigError
 from postmortem.format.vocabulary import LANGUAGES, SEVERITIES
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    import tomllib as tomllib  # re-exported: the one TOML reader
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 

@@ -38,6 +38,15 @@ started: 10:30
 """
 
 
+def git_init(root: Path) -> Path:
+    """``git init`` a real repository at ``root`` (created if needed), with the fixed
+    environment; nothing is committed."""
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "--quiet", "--initial-branch=main", str(root)], check=True,
+                   env={**os.environ, **GIT_ENV})
+    return root
+
+
 @pytest.fixture
 def git_env() -> dict[str, str]:
     """Environment variables that make git deterministic (identity, dates, no user config).
@@ -55,11 +64,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git_env: dict[str, str
     The working directory is the repository root and ``git_env`` is set in the environment
     for the duration of the test. Nothing is committed.
     """
-    root = tmp_path / "repo"
-    root.mkdir()
     for key, value in git_env.items():
         monkeypatch.setenv(key, value)
-    subprocess.run(["git", "init", "--quiet", "--initial-branch=main", str(root)], check=True)
+    root = git_init(tmp_path / "repo")
     (root / "incidents").mkdir()
     monkeypatch.chdir(root)
     return root

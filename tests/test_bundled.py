@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import git_init
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -123,7 +124,7 @@ def translations(language: str) -> list[tuple[str, str]]:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The bundled incidents rendered through the CLI (emoji on), by incident id."""
     root = tmp_path_factory.mktemp("bundled")
-    (root / ".git").mkdir()  # marks the repository root; rendering needs no history
+    git_init(root)
     (root / "postmortem.toml").write_text("emoji = true\n", encoding="utf-8")
     shutil.copytree(ROOT / "incidents", root / "incidents",
                     ignore=lambda folder, names: [n for n in names if n.endswith(".md")])

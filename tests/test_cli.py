@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import MINIMAL_INCIDENT, git_init
 
 from postmortem import __version__
 from postmortem.cli import COMMANDS, main
@@ -18,7 +21,7 @@ from postmortem.cli import COMMANDS, main
 def test_every_command_has_help(name: str) -> None:
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
-    assert result.output.startswith(f"Usage: main {name}") or "Usage:" in result.output
+    assert result.output.startswith(f"Usage: main {name} [OPTIONS]")
     summary = result.output.split("\n\n")[1].strip()
     assert len(summary) > 20, f"{name} needs a help text"
 
@@ -53,7 +56,7 @@ def test_configuration_errors_exit_2_with_a_hint(tmp_path: Path,
 
 def test_missing_incidents_folder_is_explained(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 2
@@ -72,13 +75,13 @@ def test_installed_entry_point_and_module_run(tmp_path: Path) -> None:
     assert out.stdout == f"postmortem, version {__version__}\n"
     out = subprocess.run([sys.executable, "-m", "postmortem", "--help"], capture_output=True,
                          text=True, check=True)
-    assert "Usage: python -m postmortem" in out.stdout or "Usage:" in out.stdout
+    assert out.stdout.startswith("Usage: python -m postmortem [OPTIONS] COMMAND [ARGS]...\n")
 
 
 def test_installed_entry_point_renders_and_checks(tmp_path: Path) -> None:
     exe = _installed()
     assert exe is not None
-    (tmp_path / ".git").mkdir()
+    git_init(tmp_path)
     (tmp_path / "incidents").mkdir()
     (tmp_path / "incidents" / "2025-10-01-a.yaml").write_text(
         "id: 2025-10-01-a\ntitle: A\ndate: 2025-10-01\nstatus: investigating\n"
@@ -88,3 +91,104 @@ def test_installed_entry_point_renders_and_checks(tmp_path: Path) -> None:
     assert (tmp_path / "incidents" / "2025-10-01-a.md").is_file()
     run = subprocess.run([exe, "check"], cwd=tmp_path, capture_output=True, text=True)
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "1 file checked, no problems\n")
+
+
+# --- the exception boundary: a bug is exit 3 with its traceback, Ctrl-C is exit 130 --------
+
+def _one_incident(repo: Path) -> None:
+    (repo / "incidents" / "2025-10-01-a.yaml").write_text(
+        MINIMAL_INCIDENT.format(id="2025-10-01-a"), encoding="utf-8")
+
+
+def test_an_internal_error_exits_3_with_the_traceback_and_a_plea(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import postmortem.reports.render as render
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in render_all")
+
+    _one_incident(repo)
+    monkeypatch.setattr(render, "render_all", broken)  # the only way to make a bug on purpose
+    result = CliRunner().invoke(main, ["render"])
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert "RuntimeError: a bug in render_all\n" in result.stderr
+    assert result.stderr.endswith(
+        f"postmortem {__version__}: internal error (a bug, not a problem with your files); "
+        "please report it with the traceback above.\n")
+
+
+def test_an_interrupt_exits_130_without_a_traceback(repo: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import postmortem.reports.render as render
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    _one_incident(repo)
+    monkeypatch.setattr(render, "render_all", interrupted)
+    result = CliRunner().invoke(main, ["render"])
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "Interrupted.\n")
+
+
+def test_a_missing_template_is_named(repo: Path) -> None:
+    _one_incident(repo)
+    (repo / "templates").mkdir()
+    (repo / "templates" / "report.md.j2").write_text(
+        "# {{ header.title }}\n{% include 'parts/footer.md.j2' %}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"postmortem: error: {repo / 'templates' / 'report.md.j2'}:2: template error: "
+        "parts/footer.md.j2\n  hint: fix the template, or delete your override to use the "
+        "shipped one\n")
+    assert not (repo / "incidents" / "2025-10-01-a.md").exists()
+
+
+def test_a_failing_git_is_reported_with_its_own_words(repo: Path, git: Any) -> None:
+    _one_incident(repo)
+    git("add", "-A")
+    git("commit", "-qm", "incident")
+    tree = git("rev-parse", "HEAD^{tree}").strip()
+    (repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()  # a damaged repository
+    result = CliRunner().invoke(main, ["actions"])
+    assert (result.exit_code, result.stderr) == (
+        1, "postmortem: error: git failed running `git status`: error: bad tree object HEAD\n")
+
+
+def test_a_missing_git_is_explained(repo: Path) -> None:
+    exe = _installed()
+    assert exe is not None
+    _one_incident(repo)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_PYTHON")}
+    env["PATH"] = str(Path(exe).parent)  # the venv's own programs, no git among them
+    done = subprocess.run([exe, "actions"], cwd=repo, capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    assert done.stderr.startswith("postmortem: error: git is not available: ")
+    assert done.stderr.endswith(
+        "\n  hint: install git, or set GIT_PYTHON_GIT_EXECUTABLE to its path\n")
+
+
+def test_a_worktree_renders_and_reads_history(repo: Path, git: Any) -> None:
+    """In a linked worktree `.git` is a file: caches go to the git folders it names."""
+    (repo / "incidents" / "2025-10-01-a.yaml").write_text(
+        MINIMAL_INCIDENT.format(id="2025-10-01-a") + "action_items:\n  - {id: AI-1, title: Fix, "
+        "owner: ops, priority: high, status: todo, due: 2024-01-20}\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "incident")
+    git("worktree", "add", "--quiet", str(repo.parent / "wt"))
+    tree = repo.parent / "wt"
+    assert (tree / ".git").is_file()
+    env = {**os.environ}
+    exe = _installed()
+    assert exe is not None
+    done = subprocess.run([exe, "render"], cwd=tree, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert (tree / "incidents" / "2025-10-01-a.md").is_file()
+    assert (repo / ".git" / "worktrees" / "wt" / "postmortem" / "render-cache.json").is_file()
+    done = subprocess.run([exe, "actions", "--as-of", "2024-02-01"], cwd=tree,
+                          capture_output=True, text=True, env=env)
+    assert (done.returncode, done.stderr) == (0, "1 action item as of 2024-02-01, 1 overdue\n")
+    assert done.stdout.splitlines()[1].startswith("2025-10-01-a#AI-1  high      todo    "
+                                                  "2024-01-20  12 d")
+    assert list((repo / ".git" / "postmortem").glob("history-*.bin"))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import git_init
 
 from postmortem.cli import main
 
@@ -25,7 +26,7 @@ resolved: "12:20"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / ".git").mkdir()  # marks the repository root; render needs no history
+    git_init(tmp_path)
     (tmp_path / "incidents").mkdir()
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -133,7 +134,7 @@ def test_output_is_deterministic_across_checkouts(tmp_path: Path,
     outputs = []
     for name in ("one", "two"):
         root = tmp_path / name
-        (root / ".git").mkdir(parents=True)
+        git_init(root)
         (root / "incidents").mkdir()
         write(root, "2025-10-01-a", "timeline:\n  - {at: '11:16', event: x, outcome: failed}\n")
         monkeypatch.chdir(root)
@@ -227,3 +228,15 @@ def test_tidy_collapses_blank_lines_outside_code_only() -> None:
 
     text = "\n\n# T  \n\n\n\ntext\t\n```bash  \na\n\n\n\nb  \n```\n\n\n\n~~~\n\n\n~~~\nend\n\n\n"
     assert tidy(text) == "# T\n\ntext\n```bash\na\n\n\n\nb  \n```\n\n~~~\n\n\n~~~\nend\n"
+
+
+def test_quiet_prints_only_problems(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    write(project, "2025-10-01-b", "timeline:\n  - {at: '12:00', event: x}\n"
+                                   "  - {at: '11:00', event: y}\n")
+    code, out, err = run("render", "--quiet")
+    assert (code, out) == (0, "")
+    assert err == ("incidents/2025-10-01-b.yaml:11:10: warning: timeline[1].at: 11:00 is earlier "
+                   "than the entry before it (12:00); keep the timeline in chronological order\n")
+    assert (project / "incidents" / "2025-10-01-a.md").is_file()
+    assert run("render", "--quiet") == (0, "", err)  # nothing changed: still only the problem

@@ -31,14 +31,8 @@ def test_bundled_report(repo: Path, runner: CliRunner, file_regression: FileRegr
                           extension=".md")
 
 
-def test_bundled_reports_are_fresh() -> None:
+def test_bundled_reports_are_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """The committed reports match what `render` makes of the committed YAML."""
-    import os
-
-    here = os.getcwd()
-    try:
-        os.chdir(BUNDLED.parent)
-        result = CliRunner().invoke(main, ["render", "--check"])
-    finally:
-        os.chdir(here)
+    monkeypatch.chdir(BUNDLED.parent)
+    result = CliRunner().invoke(main, ["render", "--check"])
     assert result.exit_code == 0, result.output

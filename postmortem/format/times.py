@@ -5,14 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from postmortem.format.vocabulary import MILESTONES
-
-if TYPE_CHECKING:
-    from postmortem.config import Config
-    from postmortem.format.model import Incident
 
 # "11:16", "11:16:17", "~11:20", or an ISO datetime with optional offset.
 _CLOCK = re.compile(r"^(?P<approx>~)?(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?$")
@@ -70,18 +63,3 @@ def clock(text: str) -> str:
     assert m, text
     value = dt.datetime.fromisoformat(m["iso"].replace("Z", "+00:00"))
     return ("~" if m["approx"] else "") + value.strftime("%Y-%m-%d %H:%M")
-
-
-def incident_zone(incident: Incident, config: Config) -> dt.tzinfo:
-    """The zone of an incident's times without an offset: its own, else the configured one."""
-    return zone(incident.timezone or config.timezone) or dt.timezone.utc
-
-
-def milestones(incident: Incident, tz: dt.tzinfo) -> dict[str, dt.datetime]:
-    """started, detected, mitigated and resolved (those given) as aware datetimes."""
-    out = {}
-    for name in MILESTONES:
-        text = getattr(incident, name)
-        if text is not None:
-            out[name] = resolve(text, incident.date, tz)
-    return out

@@ -85,10 +85,6 @@ class Parsed:
     # complaints about what is under them are noise.
     bad_tags: set[str] = field(default_factory=set)
 
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
-
 
 def too_big(rel: str, size: int, max_bytes: int) -> Problem:
     return error(rel, 1, 1, "", f"file is {size:,} bytes, over the limit of {max_bytes:,}; "
@@ -176,18 +172,34 @@ def _too_deep(text: str) -> tuple[int, int] | None:
         lines = _DEEP_LINE_ANY_BREAK if any(b in text for b in _RARE_BREAKS) else _DEEP_LINE
         if not lines.search(text):
             return None
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                mark = event.start_mark
-                if depth > MAX_DEPTH and mark is not None:
-                    return mark.line + 1, mark.column + 1
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        return _first_too_deep(text, _Loader)
+    except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" not in str(exc.problem) or exc.problem_mark is None:
+            return None  # composing stops at the same place and reports it
+        # libyaml >= 0.2.6 has a nesting limit of its own (1000), deeper than ours, and its
+        # scanner may reach it before the parser hands out the events that pass ours. The
+        # text before its stop holds ours: find it there with the pure-Python parser.
+        mark = exc.problem_mark
+        try:
+            found = _first_too_deep(text[:mark.index], yaml.SafeLoader)
+        except yaml.YAMLError:
+            found = None  # the prefix is cut mid-token; libyaml's place will do
+        return found or (mark.line + 1, mark.column + 1)
     except yaml.YAMLError:
-        pass  # composing stops at the same place and reports it
+        return None
+
+
+def _first_too_deep(text: str, loader: Any) -> tuple[int, int] | None:
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            mark = event.start_mark
+            if depth > MAX_DEPTH and mark is not None:
+                return mark.line + 1, mark.column + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return None
 
 

@@ -104,14 +104,6 @@ class ItemHistory:
                 return state
         return None
 
-    def state_on(self, day: dt.date, tz: dt.tzinfo) -> State | None:
-        """Its state at the end of ``day`` in zone ``tz``."""
-        return self.state_at(end_of_day(day, tz))
-
-    def overdue_on(self, day: dt.date, tz: dt.tzinfo) -> bool:
-        state = self.state_on(day, tz)
-        return state is not None and state.overdue_on(day)
-
     @property
     def latest(self) -> State:
         return self.states[-1]
@@ -125,8 +117,7 @@ class ItemHistory:
 
     @property
     def opened(self) -> dt.date | None:
-        first = self.opened_event
-        return first.date.date() if first else None
+        return _day(self.opened_event)
 
     @property
     def closed_event(self) -> Event | None:
@@ -137,8 +128,7 @@ class ItemHistory:
 
     @property
     def closed(self) -> dt.date | None:
-        event = self.closed_event
-        return event.date.date() if event else None
+        return _day(self.closed_event)
 
     @property
     def closed_late(self) -> bool | None:
@@ -205,7 +195,10 @@ class ItemHistory:
 class History:
     items: dict[tuple[str, str], ItemHistory]
     warnings: list[str] = field(default_factory=list)
-    shallow_since: dt.datetime | None = None  # history starts here in a shallow clone
+
+
+def _day(event: Event | None) -> dt.date | None:
+    return event.date.date() if event else None
 
 
 def start_of_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:

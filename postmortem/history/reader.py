@@ -69,10 +69,9 @@ class _Reader:
                                or new):
                 self.cache.write(head, shallow, commits, blobs, cached,
                                  appended=cached is not None and since == cached.tip)
-        history = History(items, self.warnings)
         if shallow:
-            history.shallow_since = self._shallow_start()
-        return history
+            self._warn_shallow()
+        return History(items, self.warnings)
 
     def _log(self, since: str | None, blobs: dict[str, BlobInfo]) -> list[RawCommit]:
         """Commits changing incident files, newest first: ``since`` (excluded) to HEAD.
@@ -119,14 +118,13 @@ class _Reader:
             self.warnings.append(f"uncommitted changes to {shown}: the history shows the "
                                  "committed state only; commit them to include them")
 
-    def _shallow_start(self) -> dt.datetime | None:
+    def _warn_shallow(self) -> None:
         first = self.repo.first_commit()
         if first is None:
-            return None
+            return
         sha, stamp = first
         when = dt.datetime.fromtimestamp(stamp, self.tz)
         self.warnings.append(
             f"this is a shallow clone: its history starts on {when.date().isoformat()} "
             f"(commit {sha[:10]}), so items already present then show their opening date "
             "as unknown; run `git fetch --unshallow` for the full history")
-        return when

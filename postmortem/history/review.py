@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -185,20 +186,26 @@ TOTAL_KEYS = ("open", "overdue", "closed", "closed_on_time", "closed_late", "ope
               "slipped", "dropped")
 
 
-@dataclass(frozen=True)
-class Review:
-    week: str  # the ISO week of the reporting day
-    as_of: dt.date  # the reporting instant is the end of this day
-    start: dt.date  # first day of the seven the review covers
-    timezone: str
-    totals: Totals
-    previous: Totals  # the same figures seven days earlier
+@dataclass
+class WeekLists:
+    """The items a review lists for its week."""
+
     overdue: list[OverdueItem]
     due_soon: list[DueSoonItem]
     closed: list[ChangeItem]
     opened: list[ChangeItem]
     slipped: list[SlipItem]
     dropped: list[ChangeItem]
+
+
+@dataclass
+class Review(WeekLists):
+    week: str  # the ISO week of the reporting day
+    as_of: dt.date  # the reporting instant is the end of this day
+    start: dt.date  # first day of the seven the review covers
+    timezone: str
+    totals: Totals
+    previous: Totals  # the same figures seven days earlier
     owners: list[OwnerLine]
     trend: list[TrendPoint]  # oldest first, the last point is the reporting day
 
@@ -224,16 +231,10 @@ class _Window:
 
 
 @dataclass
-class _Week:
+class _Week(WeekLists):
     """What one window shows; the headline figures are counted from these same lists."""
 
     open: list[tuple[ItemHistory, State]]
-    overdue: list[OverdueItem]
-    due_soon: list[DueSoonItem]
-    closed: list[ChangeItem]
-    opened: list[ChangeItem]
-    slipped: list[SlipItem]
-    dropped: list[ChangeItem]
 
     @property
     def totals(self) -> Totals:
@@ -247,7 +248,7 @@ class _Week:
 def _collect(items: list[ItemHistory], window: _Window,
              ref: Callable[[ItemHistory, State], ItemRef]) -> _Week:
     day = window.day
-    week = _Week([], [], [], [], [], [], [])
+    week = _Week([], [], [], [], [], [], open=[])
 
     def change(item: ItemHistory, event: Event, late: bool | None = None) -> ChangeItem:
         state = item.shown_state(event.date)
@@ -321,10 +322,10 @@ def build_review(history: History, config: Config, as_of: dt.date, *,
                                 open=sum(1 for s in states if s is not None and s.is_open),
                                 overdue=sum(1 for s in states
                                             if s is not None and s.overdue_on(day))))
-    return Review(week=week_label(as_of), as_of=as_of, start=as_of - dt.timedelta(days=6),
-                  timezone=config.timezone, totals=now.totals, previous=before.totals,
-                  overdue=now.overdue, due_soon=now.due_soon, closed=now.closed,
-                  opened=now.opened, slipped=now.slipped, dropped=now.dropped,
+    lists = {f.name: getattr(now, f.name) for f in dataclasses.fields(WeekLists)}
+    return Review(**lists, week=week_label(as_of), as_of=as_of,
+                  start=as_of - dt.timedelta(days=6), timezone=config.timezone,
+                  totals=now.totals, previous=before.totals,
                   owners=_owners(now.open, as_of, ref), trend=trend)
 
 

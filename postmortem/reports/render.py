@@ -52,6 +52,13 @@ class Entry:
     source: Source
     summary: Summary | None = None
     loaded: Loaded | None = None
+    # The file's own problems, without those across files: what the cache keeps. A cache
+    # hit has warnings only, since files with errors have no summary to cache.
+    own_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.loaded.problems if self.loaded is not None else self.own_problems
 
     def model(self, config: Config) -> Incident:
         if self.loaded is None:
@@ -83,9 +90,10 @@ def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Probl
     for path in paths:
         source = read_source(path, config)
         entry = Entry(source)
-        if source.data is not None:
-            entry.summary = cache.get(source.rel, source.sha)
-        if entry.summary is None:
+        hit = cache.get(source.rel, source.sha) if source.data is not None else None
+        if hit is not None:
+            entry.summary, entry.own_problems = hit
+        else:
             entry.loaded = load_source(source, config)
         entries.append(entry)
     known = {e.source.path.name[: -len(".yaml")] for e in entries}
@@ -93,13 +101,16 @@ def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Probl
     for entry in entries:
         if entry.summary and any(ref not in known for ref, _ in entry.summary.related):
             entry.summary, entry.loaded = None, load_source(entry.source, config)
+    for entry in entries:
+        if entry.loaded is not None:
+            entry.own_problems = list(entry.loaded.problems)
     loaded = [e.loaded for e in entries if e.loaded is not None]
     cross_check(loaded, paths, config)
     for entry in entries:
         if entry.loaded is not None and entry.loaded.incident is not None:
             entry.summary = summarize(entry.loaded.incident, config, entry.source.rel,
                                       config.rel(report_path(config, entry.source.path)))
-    problems = sorted((p for f in loaded for p in f.problems), key=sort_key)
+    problems = sorted((p for e in entries for p in e.problems), key=sort_key)
     return entries, problems
 
 
@@ -154,7 +165,7 @@ def _render_all(config: Config, *, check: bool) -> RenderResult:
         result.problems.append(problem)
     _remove_orphans(config, expected, result, check=check)
     if not check:
-        cache.save({e.source.rel: (e.source.sha, e.summary) for e in entries
+        cache.save({e.source.rel: (e.source.sha, e.summary, e.own_problems) for e in entries
                     if e.summary is not None})
     result.outcomes.sort(key=lambda o: o.path)
     result.problems.sort(key=sort_key)

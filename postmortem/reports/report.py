@@ -11,7 +11,8 @@ from typing import Any
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
-from postmortem.format.times import clock, incident_zone, milestones
+from postmortem.format.times import clock
+from postmortem.format.timing import duration_minutes, incident_zone, milestones
 from postmortem.format.vocabulary import SECTION_KEYS
 from postmortem.reports.anchors import (
     free_section_anchor,
@@ -23,19 +24,7 @@ from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
 from postmortem.reports.markdown import md_link
 from postmortem.reports.paths import relative_link
-
-
-def language_of(incident: Incident, config: Config) -> str:
-    return incident.language or config.language
-
-
-def duration_minutes(incident: Incident, config: Config) -> float | None:
-    """Minutes from started to resolved (or mitigated), None while neither is known."""
-    times = milestones(incident, incident_zone(incident, config))
-    end = times.get("resolved") or times.get("mitigated")
-    if end is None:
-        return None
-    return (end - times["started"]).total_seconds() / 60
+from postmortem.reports.summary import language_of
 
 
 def format_duration(minutes: float, L: dict[str, str]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from postmortem.config import Config
 from postmortem.format.vocabulary import SEVERITIES, STATUSES
+from postmortem.rules.problems import Problem
 
 if typing.TYPE_CHECKING:
     from postmortem.format.model import Incident
@@ -116,10 +117,14 @@ SHAPE = hashlib.sha256(json.dumps([[f.name, str(f.type)] for f in dataclasses.fi
                                   ).encode()).hexdigest()[:12]
 
 
+def language_of(incident: Incident, config: Config) -> str:
+    return incident.language or config.language
+
+
 def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> Summary:
     """The summary of a valid incident."""
+    from postmortem.format.timing import duration_minutes
     from postmortem.reports.anchors import root_cause_anchor
-    from postmortem.reports.report import duration_minutes, language_of
 
     anchors: dict[str, str] = {}
     for index, cause in enumerate(incident.root_causes):
@@ -137,9 +142,24 @@ def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> 
         items_total=len(incident.action_items))
 
 
+def _problems(rel: str, data: Any) -> list[Problem]:
+    """Problems read back from the cache (each a list of their fields after the path)."""
+    if not isinstance(data, list):
+        raise TypeError(data)
+    out = []
+    for row in data:
+        if not (isinstance(row, list) and len(row) == 6 and type(row[0]) is int
+                and type(row[1]) is int and row[2] in ("error", "warning")
+                and all(isinstance(v, str) for v in row[3:])):
+            raise TypeError(row)
+        out.append(Problem(rel, row[0], row[1], row[2], row[3], row[4], row[5]))
+    return out
+
+
 class SummaryCache:
-    """Summaries of incident files by path and content digest, kept in the repository's git
-    folder between runs; anything unexpected in the file is ignored, never trusted."""
+    """Summaries of valid incident files, with the warnings found in them, by path and content
+    digest; kept in the repository's git folder between runs. Anything unexpected in the
+    file is ignored, never trusted."""
 
     def __init__(self, config: Config, fingerprint: str) -> None:
         from postmortem.history.git import state_dir
@@ -147,7 +167,7 @@ class SummaryCache:
         folder = state_dir(config.root)
         self.path: Path | None = folder / "render-cache.json" if folder else None
         self.fingerprint = f"{fingerprint}:{SHAPE}"
-        self.entries: dict[str, tuple[str, Summary]] = {}
+        self.entries: dict[str, tuple[str, Summary, list[Problem]]] = {}
         self._load()
 
     def _load(self) -> None:
@@ -163,22 +183,31 @@ class SummaryCache:
         if not isinstance(files, dict):
             return
         for rel, entry in files.items():
-            if isinstance(entry, dict) and isinstance(entry.get("sha"), str):
-                summary = Summary.from_json(entry.get("summary"))
-                if summary is not None:
-                    self.entries[rel] = (entry["sha"], summary)
+            if not isinstance(entry, dict) or not isinstance(entry.get("sha"), str):
+                continue
+            summary = Summary.from_json(entry.get("summary"))
+            try:
+                problems = _problems(rel, entry.get("problems"))
+            except TypeError:
+                continue
+            if summary is not None:
+                self.entries[rel] = (entry["sha"], summary, problems)
 
-    def get(self, rel: str, sha: str) -> Summary | None:
+    def get(self, rel: str, sha: str) -> tuple[Summary, list[Problem]] | None:
+        """The summary and the problems of the file at ``rel`` when it still has ``sha``."""
         entry = self.entries.get(rel)
-        return entry[1] if entry is not None and entry[0] == sha else None
+        return (entry[1], entry[2]) if entry is not None and entry[0] == sha else None
 
-    def save(self, summaries: dict[str, tuple[str, Summary]]) -> None:
-        """Replace the cache with ``summaries`` (path -> (sha, summary))."""
+    def save(self, summaries: dict[str, tuple[str, Summary, list[Problem]]]) -> None:
+        """Replace the cache with ``summaries`` (path -> (sha, summary, problems))."""
         from postmortem.atomic import write_text_atomic
 
         if self.path is None:
             return
-        files = {rel: {"sha": sha, "summary": s.to_json()} for rel, (sha, s) in summaries.items()}
+        files = {rel: {"sha": sha, "summary": s.to_json(),
+                       "problems": [[p.line, p.col, p.severity, p.field, p.message, p.code]
+                                    for p in problems]}
+                 for rel, (sha, s, problems) in summaries.items()}
         try:
             self.path.parent.mkdir(exist_ok=True)
             write_text_atomic(self.path, json.dumps(

@@ -10,22 +10,11 @@ from postmortem.config import Config
 from postmortem.format.load import Loaded, incident_files, load_source, read_source
 from postmortem.gcpause import gc_paused
 from postmortem.rules.problems import Problem, sort_key
-from postmortem.rules.registry import define, group
+from postmortem.rules.registry import rule
 
-group("X", "Rules across incident files")
-
-UNIQUE_INCIDENT_ID = define(
-    "X001", "unique-incident-id", "error", "No two incident files have the same id.",
-    bad="incidents/2025/2025-10-01-a.yaml\nincidents/archive/2025-10-01-a.yaml",
-    good="incidents/2025/2025-10-01-a.yaml\nincidents/archive/2025-10-01-a-old.yaml")
-RELATED_EXISTS = define(
-    "X002", "related-exists", "error", "A related incident exists in the incidents folder.",
-    bad="related:\n  - incident: 2025-09-31-typo", good="related:\n  - incident: 2025-09-30-db")
-RELATED_PATH_EXISTS = define(
-    "X003", "related-path-exists", "warning",
-    "A related document given as a relative path exists.",
-    bad="related:\n  - title: Runbook\n    url: ../docs/runbok.md",
-    good="related:\n  - title: Runbook\n    url: ../docs/runbook.md")
+UNIQUE_INCIDENT_ID = rule("X001")
+RELATED_EXISTS = rule("X002")
+RELATED_PATH_EXISTS = rule("X003")
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 

@@ -1,11 +1,11 @@
-"""Every finding of `check` comes from a rule registered here: a stable code and name, a
-default severity, and the documentation (`docs/rules.md`) with a bad and a good example."""
+"""Every finding of `check` comes from a rule of the catalogue (``catalog.toml``): a stable
+code and name, a default severity, and documentation with a bad and a good example."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from pathlib import Path
 
 from postmortem.rules.problems import Problem, Severity
 
@@ -27,47 +27,48 @@ class Rule:
         return Problem(path, line, col, severity or self.severity, field, message, self.code)
 
 
-REGISTRY: dict[str, Rule] = {}
-# code prefix -> what the group is about (the sections of docs/rules.md)
-GROUPS: dict[str, str] = {}
+def _catalogue() -> tuple[dict[str, Rule], dict[str, str]]:
+    from postmortem.config import tomllib
+
+    data = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text(encoding="utf-8"))
+    groups = data.pop("groups")
+    rules = {code: Rule(code, entry["name"], entry["severity"], entry["summary"],
+                        entry.get("bad", "").strip("\n"), entry.get("good", "").strip("\n"),
+                        code.rstrip("0123456789"))
+             for code, entry in data.items()}
+    return rules, groups
 
 
-def group(prefix: str, title: str) -> None:
-    GROUPS[prefix] = title
+# code -> rule, and code prefix -> what that group of rules is about
+REGISTRY, GROUPS = _catalogue()
 
 
-def define(code: str, name: str, severity: Severity, summary: str, *, bad: str = "",
-           good: str = "") -> Rule:
-    """Register a rule; codes and names are unique for good."""
-    if code in REGISTRY:
-        raise ValueError(f"rule code {code} is defined twice")
-    if any(r.name == name for r in REGISTRY.values()):
-        raise ValueError(f"rule name {name} is defined twice")
-    rule = Rule(code, name, severity, summary, bad, good, code.rstrip("0123456789"))
-    REGISTRY[code] = rule
-    return rule
+def rule(code: str) -> Rule:
+    """The rule with ``code``; its implementation reports findings by calling it."""
+    return REGISTRY[code]
 
 
-C = TypeVar("C")
-Check = Callable[[C], Iterable[Problem]]
+# A check: the subject, then the rules it reports (in the order given to RuleTable.check).
+Check = Callable[..., Iterable[Problem]]
 
 
 @dataclass
 class RuleTable:
-    """Checks of one kind of subject (an incident, a collection), run in a fixed order."""
+    """The checks of one kind of subject (an incident, a collection), run in a fixed order."""
 
-    checks: list[tuple[tuple[Rule, ...], Callable[..., Iterable[Problem]]]] = \
-        field(default_factory=list)
+    checks: list[tuple[tuple[Rule, ...], Check]] = field(default_factory=list)
 
-    def add(self, *rules: Rule) -> Callable[[Check[C]], Check[C]]:
-        """Decorator: the function reports the findings of ``rules``."""
+    def check(self, *codes: str) -> Callable[[Check], Check]:
+        """Decorator: the function reports the findings of the rules ``codes``, which it
+        receives after the subject."""
+        rules = tuple(rule(code) for code in codes)
 
-        def register(fn: Check[C]) -> Check[C]:
+        def register(fn: Check) -> Check:
             self.checks.append((rules, fn))
             return fn
 
         return register
 
     def run(self, subject: object) -> Iterator[Problem]:
-        for _, check in self.checks:
-            yield from check(subject)
+        for rules, check in self.checks:
+            yield from check(subject, *rules)
