@@ -36,6 +36,11 @@ class Config:
     emoji: bool = True
     max_file_size: int = 1024 * 1024
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    # [check]: which rules report, as written (rules.selection checks the codes)
+    select: tuple[str, ...] | None = None  # None: the rules enabled by default
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes)
+    severity: tuple[tuple[str, str], ...] = ()  # (code, "error" or "warning")
 
     @property
     def reports_dir(self) -> Path:
@@ -69,6 +74,15 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "emoji": (bool, "emoji status markers in reports"),
     "max_file_size": (int, "largest incident file read, in bytes"),
     "due_days": (dict, "maximum days from incident date to an action item's due date"),
+    "check": (dict, "which rules `check` runs: select, ignore, per_file_ignores, severity"),
+}
+# [check] key -> (expected python type, description)
+_CHECK_KEYS: dict[str, tuple[type, str]] = {
+    "select": (list, "rule codes, prefixes or names to run (default: every rule enabled by "
+                     "default)"),
+    "ignore": (list, "rule codes, prefixes or names not to run"),
+    "per_file_ignores": (dict, "glob of incident files -> rules not to run there"),
+    "severity": (dict, "rule code, prefix or name -> 'error' or 'warning'"),
 }
 
 def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
@@ -157,7 +171,41 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
             raise ConfigError(f"{where}: due_days.{severity} must be a whole number of days")
         due[severity] = days
     kwargs["due_days"] = due
+    kwargs.update(_check_settings(values.get("check", {}), where))
     return Config(**kwargs)
+
+
+def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _CHECK_KEYS:
+            close = difflib.get_close_matches(key, list(_CHECK_KEYS), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else \
+                f"; known keys: {', '.join(_CHECK_KEYS)}"
+            raise ConfigError(f"{where}: check: unknown key '{key}'{hint}")
+        expected, _ = _CHECK_KEYS[key]
+        fits = isinstance(value, expected)  # a plain bool: mypy keeps `value` as Any
+        if not fits:
+            raise ConfigError(f"{where}: check.{key} must be a "
+                              f"{'list of strings' if expected is list else 'table'}")
+        if key in ("select", "ignore"):
+            out[key] = _strings(value, f"{where}: check.{key}")
+        elif key == "per_file_ignores":
+            out[key] = tuple((glob, _strings(codes, f"{where}: check.per_file_ignores.{glob}"))
+                             for glob, codes in value.items())
+        else:
+            for code, level in value.items():
+                if not isinstance(level, str):
+                    raise ConfigError(f"{where}: check.severity.{code} must be 'error' or "
+                                      "'warning'")
+            out[key] = tuple(value.items())
+    return out
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
 
 
 def _inside(root: Path, value: str, key: str, where: str) -> Path:

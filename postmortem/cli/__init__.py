@@ -12,7 +12,7 @@ from postmortem.errors import EXIT_BUG, EXIT_INTERRUPTED, PostmortemError
 
 # Subcommands: each is a module of this package defining `command`, imported on use so that
 # `postmortem --help` costs little more than click itself.
-COMMANDS = ("actions", "check", "new", "render", "review", "schema")
+COMMANDS = ("actions", "check", "new", "render", "review", "rules", "schema")
 
 
 class LazyGroup(click.Group):

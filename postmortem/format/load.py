@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from postmortem.errors import UsageError
 from postmortem.format.yamlread import NO_MARKDOWN, parse_bytes, position, too_big
+from postmortem.rules.noqa import Noqa
 from postmortem.rules.problems import Problem, error
 
 if TYPE_CHECKING:
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 
     from postmortem.config import Config
     from postmortem.format.model import Incident
+
+
+_NOQA_WORD = re.compile(rb"noqa", re.I)
 
 
 @dataclass
@@ -52,6 +57,7 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
     # (line, col) of each related[] entry, for messages about references across files.
     related_at: dict[int, tuple[int, int]] = field(default_factory=dict)
+    noqa: Noqa = field(default_factory=Noqa)  # its silencing comments
 
     @property
     def stem(self) -> str:
@@ -132,7 +138,17 @@ def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
     where = path or Path(rel)
     if model is not None:
         check_incident(parsed, model, config, where.name.removesuffix(".yaml"))
-    loaded = Loaded(where, rel, parsed.data, parsed.root, model, parsed.problems)
+    problems = parsed.problems
+    noqa = Noqa()
+    if _NOQA_WORD.search(data):
+        from postmortem.rules.noqa import find
+
+        noqa = find(data.decode("utf-8", "replace").removeprefix("\ufeff"), rel, parsed.root)
+        problems = [*noqa.apply(problems), *noqa.problems, *noqa.unused(rel)]
+    from postmortem.rules.selection import Selection
+
+    problems = Selection.of(config).apply(problems)
+    loaded = Loaded(where, rel, parsed.data, parsed.root, model, problems, noqa=noqa)
     if model is not None:
         for index, ref in enumerate(model.related):
             key = "incident" if ref.incident is not None else "url" if ref.url else "title"

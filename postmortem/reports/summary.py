@@ -166,7 +166,10 @@ class SummaryCache:
 
         folder = state_dir(config.root)
         self.path: Path | None = folder / "render-cache.json" if folder else None
-        self.fingerprint = f"{fingerprint}:{SHAPE}"
+        # The cache keeps each file's findings as the rules were selected then.
+        checks = json.dumps([config.select, config.ignore, config.per_file_ignores,
+                             config.severity])
+        self.fingerprint = f"{fingerprint}:{SHAPE}:{hashlib.sha1(checks.encode()).hexdigest()}"
         self.entries: dict[str, tuple[str, Summary, list[Problem]]] = {}
         self._load()
 

@@ -11,6 +11,7 @@ from postmortem.format.load import Loaded, incident_files, load_source, read_sou
 from postmortem.gcpause import gc_paused
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
+from postmortem.rules.selection import Selection
 
 UNIQUE_INCIDENT_ID = rule("X001")
 RELATED_EXISTS = rule("X002")
@@ -42,8 +43,10 @@ def cross_check(files: list[Loaded], everything: list[Path], config: Config) -> 
     known: dict[str, list[Path]] = {}
     for p in everything:
         known.setdefault(p.name[: -len(".yaml")], []).append(p)
+    selection = Selection.of(config)
     for loaded in files:
-        loaded.problems.extend(_cross_file(loaded, known, config))
+        found = loaded.noqa.apply(_cross_file(loaded, known, config))
+        loaded.problems.extend(selection.apply(found))
 
 
 def _cross_file(loaded: Loaded, known: dict[str, list[Path]], config: Config) -> list[Problem]:

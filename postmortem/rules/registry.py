@@ -21,6 +21,7 @@ class Rule:
     bad: str = ""  # an incident-file excerpt it reports
     good: str = ""  # the same, fixed
     group: str = field(default="", compare=False)
+    enabled: bool = True  # runs unless deselected; False: only when selected
 
     def __call__(self, path: str, line: int, col: int, field: str, message: str, *,
                  severity: Severity | None = None) -> Problem:
@@ -34,7 +35,7 @@ def _catalogue() -> tuple[dict[str, Rule], dict[str, str]]:
     groups = data.pop("groups")
     rules = {code: Rule(code, entry["name"], entry["severity"], entry["summary"],
                         entry.get("bad", "").strip("\n"), entry.get("good", "").strip("\n"),
-                        code.rstrip("0123456789"))
+                        code.rstrip("0123456789"), entry.get("enabled", True))
              for code, entry in data.items()}
     return rules, groups
 
