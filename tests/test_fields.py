@@ -70,6 +70,25 @@ technical_details:
         state: passed
     code: |
       webhook.signature.missing provider=calcom
+fixes:
+  - title: Header fallback
+    status: Applied
+    at: "15:02"
+    changes:
+      - Middleware: reads X-Cal-Signature-256 first
+      - The legacy header is still accepted
+    verification:
+      state: partial
+      description: Backfill of the rejected reschedules.
+      checks:
+        - text: Retell webhooks accepted
+          state: passed
+        - text: Cal.com reschedules re-fetched
+          state: pending
+      commands: |
+        php artisan calcom:sync-bookings --since="2025-11-20 12:00" --only=rescheduled
+      expected: 4 reschedules applied
+      observed: 3 of 4 applied
 verification:
   - title: "Test 1: Valid Retell signature is accepted"
     state: passed
@@ -232,7 +251,7 @@ def test_step_states_are_a_closed_list(runner: CliRunner, write_incident: Write)
         """))
     assert check(runner).stdout.splitlines()[0] == (
         "incidents/state.yaml:9:12: error: verification[0].state: 'done' is not allowed here; "
-        "use 'planned', 'pending', 'passed', 'failed' or 'skipped'")
+        "use 'planned', 'pending', 'passed', 'partial', 'failed' or 'skipped'")
 
 
 # --- Item 2: action items as trackers know them -------------------------------------------

@@ -93,7 +93,8 @@ class RootCause(_Model):
 
 class Check(_Model):
     text: str = Field(description="What was checked or claimed (inline Markdown).")
-    state: CheckState = Field(description="planned, pending, passed, failed or skipped.")
+    state: CheckState = Field(description="planned, pending, passed, partial, failed or "
+                                          "skipped.")
 
 
 class TitledText(_Model):
@@ -124,8 +125,8 @@ class Impact(_Model):
 
 class Verification(_Model):
     description: Markdown | None = Field(None, description="How the fix was verified.")
-    state: CheckState | None = Field(None, description="planned, pending, passed, failed or "
-                                                       "skipped.")
+    state: CheckState | None = Field(None, description="planned, pending, passed, partial, "
+                                                       "failed or skipped.")
     checks: list[Check] = Field(default_factory=list,
                                 description="Points verified, each with its state, e.g. "
                                             "where the fix is integrated.")
@@ -143,6 +144,10 @@ class Fix(_Model):
                                                  "e.g. 'ACTIVE' or 'Applied'.")
     at: TimeText | None = Field(None, description="When it was applied.")
     description: Markdown | None = Field(None, description="What was done and why.")
+    changes: list[Figure] = Field(default_factory=list,
+                                  description="What the fix changed or added, one per entry: "
+                                              "files, settings, behaviour (`Label: value` or "
+                                              "plain).")
     commands: str | None = Field(None, description="The shell commands, shown as a code block.")
     language: str = Field("bash", description="Language of the code block of `commands`.")
     result: Markdown | None = Field(None, description="What happened after the fix.")
@@ -152,8 +157,8 @@ class Fix(_Model):
 class VerificationStep(_Model):
     title: str = Field(description="Name of the check, test scenario or snapshot.")
     phase: Phase | None = Field(None, description="before or after the fix.")
-    state: CheckState | None = Field(None, description="planned, pending, passed, failed or "
-                                                       "skipped.")
+    state: CheckState | None = Field(None, description="planned, pending, passed, partial, "
+                                                       "failed or skipped.")
     description: Markdown | None = Field(None, description="Text before the commands/output.")
     checks: list[Check] = Field(default_factory=list,
                                 description="Points checked in this step, each with its state.")

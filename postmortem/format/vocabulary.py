@@ -23,8 +23,9 @@ Phase = Literal["before", "after"]
 # reports an error once it is closed.
 Unknown = Literal["unknown"]
 Rating = Literal[Severity, Unknown]  # a severity or priority, or not known yet
-# A verification step or test: planned, pending (started, no result yet), or its result.
-CheckState = Literal["planned", "pending", "passed", "failed", "skipped"]
+# A verification step or test: planned, pending (started, no result yet), or its result;
+# partial: passed in part (the seeds' "⚠️ PARTIAL", "⚠️ 75%").
+CheckState = Literal["planned", "pending", "passed", "partial", "failed", "skipped"]
 IssueStatus = Literal["open", "accepted", "pending", "resolved"]
 # Who or what noticed the incident first.
 DetectionSource = Literal["alert", "customer", "user", "support", "engineer", "test", "other"]

@@ -174,7 +174,8 @@ def _fixes(r: _Report) -> Block:
     return {"fixes": [
         {"number": i + 1, "title": fix.title, "status": fix.status,
          "at": clock(fix.at) if fix.at else None, "description": fix.description,
-         "commands": fix.commands, "language": fix.language, "result": fix.result,
+         "changes": [figure(f) for f in fix.changes], "commands": fix.commands,
+         "language": fix.language, "result": fix.result,
          "verification": _fix_verification(r, fix.verification)}
         for i, fix in enumerate(r.incident.fixes)]}
 
@@ -195,7 +196,7 @@ def _outcome(r: _Report, step: Any) -> list[str]:
 
 
 # Results first, then what is still to come.
-_RESULT_ORDER = ("passed", "failed", "skipped", "pending", "planned")
+_RESULT_ORDER = ("passed", "partial", "failed", "skipped", "pending", "planned")
 assert sorted(_RESULT_ORDER) == sorted(CHECK_STATES)
 
 
