@@ -462,14 +462,14 @@ def test_the_header_shows_detection_and_mitigation_with_their_durations(
     write_incident("ms", minimal("ms", status="resolved", detected='"10:45"',
                                  mitigated='"2024-01-02T01:30"', resolved='"2024-01-02T02:00"'))
     write_incident("unk", minimal("unk", detected="unknown", started="unknown",
-                                  mitigated='"11:00"'))
+                                  mitigated='"11:00"', impact_started='"10:40"'))
     render(runner)
     report = (repo / "incidents/ms.md").read_text(encoding="utf-8")
     assert ("**Duration**: 15 h 30 min (2024-01-01 10:30 – 2024-01-02 02:00 UTC)\n"
             "**Detected**: 10:45 (time to detect: 15 min)\n"
             "**Mitigated**: 2024-01-02 01:30 (time to mitigate: 15 h)\n") in report
     report = (repo / "incidents/unk.md").read_text(encoding="utf-8")
-    assert "**Detected**: unknown\n**Mitigated**: 11:00\n" in report
+    assert "**Detected**: unknown\n**Mitigated**: 11:00\n**Impact window**: 10:40 – ?\n" in report
 
 
 def test_an_impact_window_ending_before_it_starts_is_a_warning(

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from postmortem.config import Config
-from postmortem.format.model import Check, Incident, Monitor, TitledText, Verification
+from postmortem.format.model import (
+    Check,
+    Incident,
+    Monitor,
+    TitledText,
+    Verification,
+    VerificationStep,
+)
 from postmortem.format.times import clock
 from postmortem.format.timing import (
     duration_minutes,
@@ -189,7 +196,7 @@ def _fix_verification(r: _Report, v: Verification | None) -> dict[str, Any] | No
             "result": v.result}
 
 
-def _outcome(r: _Report, step: Any) -> list[str]:
+def _outcome(r: _Report, step: Verification | VerificationStep) -> list[str]:
     """The expected and the observed result of a check, as labelled lines."""
     return [labelled(r.L[key], getattr(step, key)) for key in ("expected", "observed")
             if getattr(step, key)]
@@ -392,10 +399,15 @@ def _header(incident: Incident, config: Config, marks: Marks) -> dict[str, Any]:
     }
 
 
+def _when(moment: dt.datetime, other: dt.datetime | None) -> str:
+    """``11:20``; with the date when ``other`` is on another day."""
+    same_day = other is None or moment.date() == other.date()
+    return moment.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
 def _span(start: dt.datetime, end: dt.datetime) -> str:
     """``11:16 - 12:20 CEST`` (with an en dash); with the dates when it runs over midnight."""
-    fmt = "%H:%M" if start.date() == end.date() else "%Y-%m-%d %H:%M"
-    return f"{start.strftime(fmt)} – {end.strftime(fmt)} {start.tzname() or ''}".strip()
+    return f"{_when(start, end)} – {_when(end, start)} {start.tzname() or ''}".strip()
 
 
 def _milestone_lines(incident: Incident, times: dict[str, dt.datetime], tz: dt.tzinfo,
@@ -410,8 +422,7 @@ def _milestone_lines(incident: Incident, times: dict[str, dt.datetime], tz: dt.t
         value = L["unknown"]
         if name in times:
             when = times[name]
-            fmt = "%H:%M" if start is None or when.date() == start.date() else "%Y-%m-%d %H:%M"
-            value = when.strftime(fmt)
+            value = _when(when, start)
             if start is not None:
                 value += f" ({L[took]}: {format_duration(minutes_between(start, when), L)})"
         lines.append({"label": L[name], "value": value})
@@ -421,7 +432,7 @@ def _milestone_lines(incident: Incident, times: dict[str, dt.datetime], tz: dt.t
         lines.append({"label": L["impact_window"], "value": f"{took} ({_span(first, last)})"})
     elif first is not None or last is not None:
         lines.append({"label": L["impact_window"], "value": " – ".join(
-            when.strftime("%H:%M") if when else "?" for when in (first, last))})
+            _when(when, start) if when else "?" for when in (first, last))})
     if incident.trigger:
         lines.append({"label": L["trigger"], "value": incident.trigger})
     if incident.detection:
