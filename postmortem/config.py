@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import string
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,6 +20,20 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 DEFAULT_DUE_DAYS = {"critical": 15, "high": 30, "medium": 60, "low": 90}
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """A ticket tracker: references it knows (``pattern``) and where they live (``url``)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    url: str  # a format string: {ref} is the whole reference, {name} a group of the pattern
+
+    def url_of(self, ref: str) -> str | None:
+        m = self.pattern.fullmatch(ref.strip())
+        return self.url.format(ref=ref.strip(), **m.groupdict()) if m else None
+
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,17 @@ class Config:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes)
     severity: tuple[tuple[str, str], ...] = ()  # (code, "error" or "warning")
+    trackers: tuple[Tracker, ...] = ()
+    teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    check_owners: bool = False
+
+    def ticket_url(self, ref: str) -> str | None:
+        """The URL of a tracker reference (``JIRA-123``) by the first tracker that knows it."""
+        for tracker in self.trackers:
+            url = tracker.url_of(ref)
+            if url is not None:
+                return url
+        return None
 
     @property
     def reports_dir(self) -> Path:
@@ -75,6 +102,12 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "max_file_size": (int, "largest incident file read, in bytes"),
     "due_days": (dict, "maximum days from incident date to an action item's due date"),
     "check": (dict, "which rules `check` runs: select, ignore, per_file_ignores, severity"),
+    "trackers": (dict, "ticket trackers: a table per tracker with `pattern` (a regular "
+                       "expression a reference matches whole) and `url` ({ref} or the "
+                       "pattern's named groups)"),
+    "teams": (dict, "team name -> list of members: owners that `check_owners` accepts"),
+    "check_owners": (bool, "warn about action-item owners that no role of the incident and "
+                           "no team names"),
 }
 # [check] key -> (expected python type, description)
 _CHECK_KEYS: dict[str, tuple[type, str]] = {
@@ -171,6 +204,17 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
             raise ConfigError(f"{where}: due_days.{severity} must be a whole number of days")
         due[severity] = days
     kwargs["due_days"] = due
+    kwargs["trackers"] = tuple(_tracker(name, spec, where)
+                               for name, spec in values.get("trackers", {}).items())
+    teams = {}
+    for team, members in values.get("teams", {}).items():
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ConfigError(f"{where}: teams.{team} must be a list of names, e.g. "
+                              f'{team} = ["Jane Doe", "Max Mustermann"]')
+        teams[team] = tuple(members)
+    kwargs["teams"] = teams
+    if "check_owners" in values:
+        kwargs["check_owners"] = values["check_owners"]
     kwargs.update(_check_settings(values.get("check", {}), where))
     return Config(**kwargs)
 
@@ -206,6 +250,31 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of strings")
     return tuple(value)
+
+
+def _tracker(name: str, spec: Any, where: str) -> Tracker:
+    """One [trackers.<name>] table: a pattern that compiles and a URL that only uses its
+    groups."""
+    example = (f'[tool.postmortem.trackers.{name}] pattern = "[A-Z]+-[0-9]+", '
+               'url = "https://tracker.example/browse/{ref}"')
+    if not isinstance(spec, dict) or set(spec) != {"pattern", "url"} \
+            or not all(isinstance(v, str) for v in spec.values()):
+        raise ConfigError(f"{where}: trackers.{name} must be a table with the texts `pattern` "
+                          f"and `url`, e.g. {example}")
+    try:
+        pattern = re.compile(spec["pattern"])
+    except re.error as exc:
+        raise ConfigError(f"{where}: trackers.{name}.pattern is not a regular expression: "
+                          f"{exc}") from None
+    try:
+        names = {part[1] for part in string.Formatter().parse(spec["url"]) if part[1] is not None}
+    except ValueError as exc:
+        raise ConfigError(f"{where}: trackers.{name}.url: {exc}") from None
+    unknown = sorted(names - {"ref"} - set(pattern.groupindex))
+    if unknown:
+        raise ConfigError(f"{where}: trackers.{name}.url uses {{{unknown[0]}}}, which is neither "
+                          "{ref} nor a named group (?P<name>...) of its pattern")
+    return Tracker(name, pattern, spec["url"])
 
 
 def _inside(root: Path, value: str, key: str, where: str) -> Path:

@@ -296,7 +296,7 @@ def test_missing_required_field(runner: CliRunner, write_incident: Write) -> Non
 def test_unknown_enum_value(runner: CliRunner, write_incident: Write) -> None:
     write_incident("enum", doc("enum", severity="urgent"))
     assert_reported(check(runner), "incidents/enum.yaml:5:11: error: severity: 'urgent' is not "
-                    "allowed here; use 'critical', 'high', 'medium' or 'low'")
+                    "allowed here; use 'critical', 'high', 'medium', 'low' or 'unknown'")
 
 
 def test_id_with_dot_dot_slash(runner: CliRunner, write_incident: Write) -> None:
@@ -385,9 +385,11 @@ def test_open_action_item_without_owner_and_due(runner: CliRunner, write_inciden
     assert_reported(
         check(runner),
         "incidents/owner.yaml:8:5: error: action_items[0].due: open action item 'AI-1' has no "
-        "due; every open item needs an owner and a due date",
+        "due; every open item needs an owner and a due date (write due: unknown until it is "
+        "triaged)",
         "incidents/owner.yaml:8:5: error: action_items[0].owner: open action item 'AI-1' has no "
-        "owner; every open item needs an owner and a due date")
+        "owner; every open item needs an owner and a due date (write owner: unknown until it "
+        "is triaged)")
 
 
 def test_wontfix_without_reason(runner: CliRunner, write_incident: Write) -> None:

@@ -50,7 +50,7 @@ def warning_line(name: str) -> str:
 
 def error_line(name: str) -> str:
     return (f"incidents/{name}.yaml:5:11: error: severity: 'urgent' is not allowed here; use "
-            "'critical', 'high', 'medium' or 'low'")
+            "'critical', 'high', 'medium', 'low' or 'unknown'")
 
 
 def test_clean_files_exit_0(runner: CliRunner, write_incident: Write) -> None:
@@ -106,7 +106,8 @@ def test_json_format(runner: CliRunner, write_incident: Write) -> None:
     assert json.loads(result.stdout) == [
         {"path": "incidents/bad.yaml", "line": 5, "col": 11, "severity": "error",
          "field": "severity",
-         "message": "'urgent' is not allowed here; use 'critical', 'high', 'medium' or 'low'"},
+         "message": "'urgent' is not allowed here; use 'critical', 'high', 'medium', 'low' or "
+                    "'unknown'"},
         {"path": "incidents/warn.yaml", "line": 11, "col": 9, "severity": "warning",
          "field": "timeline[1].at",
          "message": "10:35 is earlier than the entry before it (10:40); keep the timeline in "

@@ -14,14 +14,15 @@ from pathlib import Path
 from postmortem.reports.render import FORMAT_VERSION
 
 TESTS = Path(__file__).parent
-# The snapshots of what `render` writes: reports (both emoji settings), linked reports and
-# the index.
-SNAPSHOTS = ("test_snapshots", "test_links", "test_index")
+# The snapshots of what `render` writes: reports (both emoji settings), linked reports,
+# the index, and reports using every field (both languages).
+SNAPSHOTS = ("test_snapshots", "test_links", "test_index", "test_fields")
 # FORMAT_VERSION -> digest of the snapshots of that format. When a change to the output is
 # intended: bump FORMAT_VERSION, regenerate the snapshots and the bundled reports, and add
 # the new pair here (the test prints the digest).
 RECORDED = {
     1: "f84926ce4094595b",
+    2: "cc1c8120928e2e42",
 }
 
 

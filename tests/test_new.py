@@ -165,7 +165,7 @@ def test_default_language_comes_from_the_configuration(repo: Path, runner: CliRu
     new(runner, "Ausfall", "--date", DAY)
     text = (repo / "incidents/2025-10-01-ausfall.yaml").read_text(encoding="utf-8")
     assert "language: de" in text
-    assert "# Meilensteine: der Bericht berechnet die Dauer daraus." in text
+    assert "# Meilensteine: der Bericht berechnet die Dauern daraus." in text
 
 
 def test_german_scaffold_has_german_guidance(repo: Path, runner: CliRunner) -> None:

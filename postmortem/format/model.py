@@ -16,7 +16,10 @@ from postmortem.format.vocabulary import (
     ID_PATTERN,
     ITEM_ID_PATTERN,
     SLUG_PATTERN,
+    CheckState,
+    DetectionSource,
     Horizon,
+    IssueStatus,
     ItemStatus,
     ItemType,
     Language,
@@ -24,9 +27,11 @@ from postmortem.format.vocabulary import (
     MeasureStatus,
     Outcome,
     Phase,
+    Rating,
+    Role,
     SectionKey,
-    Severity,
     Status,
+    Unknown,
 )
 
 SCHEMA_ID = "https://postmortem.dev/schema/incident-1.json"
@@ -47,6 +52,8 @@ TimeText = Annotated[
     AfterValidator(_time),
     Field(json_schema_extra={"pattern": r"^~?(\d{1,2}:\d{2}(:\d{2})?|\d{4}-\d{2}-\d{2}[T ].+)$"}),
 ]
+# A milestone may say `unknown` where the source does not state it.
+Milestone = TimeText | Unknown
 Figure = Annotated[
     str | dict[str, str],
     Field(description="A bullet: plain text, or a one-key mapping `Label: value` (a figure)."),
@@ -74,6 +81,32 @@ class RootCause(_Model):
                                  description="Failure class slug shared by similar incidents, "
                                              "e.g. stale-cache-after-deploy.")
     description: Markdown | None = Field(None, description="Analysis; may hold code blocks.")
+    effects: list[str] = Field(default_factory=list,
+                               description="What it caused: one consequence per entry.")
+    why: list[str] = Field(default_factory=list,
+                           description="Why it happened: one reason per entry (a five-whys "
+                                       "chain, in order).")
+    evidence: list[TitledText] = Field(default_factory=list,
+                                       description="Evidence: logs, settings, command output, "
+                                                   "each titled.")
+
+
+class Check(_Model):
+    text: str = Field(description="What was checked or claimed (inline Markdown).")
+    state: CheckState = Field(description="planned, pending, passed, partial, failed or "
+                                          "skipped.")
+
+
+class TitledText(_Model):
+    title: str = Field(description="Heading.")
+    body: Markdown | None = Field(None, description="Content (Markdown).")
+    checks: list[Check] = Field(default_factory=list,
+                                description="Points with a state, e.g. files found as "
+                                            "expected (passed) or stale (failed).")
+    code: str | None = Field(None, description="A code block: a stack trace, configuration, "
+                                               "a diagram, commands.")
+    language: str | None = Field(None, description="Language of `code`, e.g. bash, php, ini "
+                                                   "(none: a plain block).")
 
 
 class ImpactGroup(_Model):
@@ -92,7 +125,16 @@ class Impact(_Model):
 
 class Verification(_Model):
     description: Markdown | None = Field(None, description="How the fix was verified.")
-    commands: str | None = Field(None, description="Shell commands of the verification.")
+    state: CheckState | None = Field(None, description="planned, pending, passed, partial, "
+                                                       "failed or skipped.")
+    checks: list[Check] = Field(default_factory=list,
+                                description="Points verified, each with its state, e.g. "
+                                            "where the fix is integrated.")
+    commands: str | None = Field(None, description="Commands of the verification, shown as a "
+                                                   "code block.")
+    language: str = Field("bash", description="Language of `commands`: bash, sql, php, ...")
+    expected: str | None = Field(None, description="The expected result.")
+    observed: str | None = Field(None, description="The observed result.")
     result: Markdown | None = Field(None, description="What the verification showed.")
 
 
@@ -102,6 +144,10 @@ class Fix(_Model):
                                                  "e.g. 'ACTIVE' or 'Applied'.")
     at: TimeText | None = Field(None, description="When it was applied.")
     description: Markdown | None = Field(None, description="What was done and why.")
+    changes: list[Figure] = Field(default_factory=list,
+                                  description="What the fix changed or added, one per entry: "
+                                              "files, settings, behaviour (`Label: value` or "
+                                              "plain).")
     commands: str | None = Field(None, description="The shell commands, shown as a code block.")
     language: str = Field("bash", description="Language of the code block of `commands`.")
     result: Markdown | None = Field(None, description="What happened after the fix.")
@@ -109,12 +155,37 @@ class Fix(_Model):
 
 
 class VerificationStep(_Model):
-    title: str = Field(description="Name of the check or of the snapshot.")
+    title: str = Field(description="Name of the check, test scenario or snapshot.")
     phase: Phase | None = Field(None, description="before or after the fix.")
+    state: CheckState | None = Field(None, description="planned, pending, passed, partial, "
+                                                       "failed or skipped.")
     description: Markdown | None = Field(None, description="Text before the commands/output.")
-    commands: str | None = Field(None, description="Commands run, shown as a bash code block.")
+    checks: list[Check] = Field(default_factory=list,
+                                description="Points checked in this step, each with its state.")
+    commands: str | None = Field(None, description="Commands run, shown as a code block.")
+    language: str = Field("bash", description="Language of `commands`: bash, sql, php, ...")
+    expected: str | None = Field(None, description="The expected result.")
+    observed: str | None = Field(None, description="The observed result.")
     output: str | None = Field(None, description="Output or state listing, shown as a code block.")
     result: Markdown | None = Field(None, description="Outcome of this step.")
+    by: str | None = Field(None, description="Who ran or checked it.")
+    at: TimeText | None = Field(None, description="When it was run: HH:MM[:SS] on the incident "
+                                                  "date, or an ISO datetime.")
+
+
+class KnownIssue(_Model):
+    id: str | None = Field(None, pattern=ITEM_ID_PATTERN, max_length=40,
+                           description="Short id to refer to it, e.g. KI-1.")
+    title: str = Field(description="What is wrong, in one line.")
+    status: IssueStatus = Field("open", description="open (default), accepted, pending or "
+                                                    "resolved.")
+    impact: str | None = Field(None, description="What it affects.")
+    workaround: str | None = Field(None, description="The workaround in place, if any.")
+    commands: str | None = Field(None, description="Commands or code of the workaround.")
+    language: str = Field("bash", description="Language of `commands`.")
+    ticket: str | None = Field(None, description="Tracker reference, e.g. GW-412; a link "
+                                                 "where a tracker pattern is configured.")
+    description: Markdown | None = Field(None, description="Anything else about it.")
 
 
 class Measure(_Model):
@@ -122,6 +193,20 @@ class Measure(_Model):
     status: MeasureStatus | None = Field(None, description="done, in_progress, planned or "
                                                            "recommended.")
     body: Markdown | None = Field(None, description="Details; may hold code blocks and lists.")
+    steps: list[str] = Field(default_factory=list,
+                             description="Its steps or parts, in order (inline Markdown).")
+    commands: str | None = Field(None, description="Commands or code of the measure, shown "
+                                                   "as a code block.")
+    language: str = Field("bash", description="Language of `commands`.")
+
+
+class Monitor(_Model):
+    title: str = Field(description="Name of the monitor, alert or group of targets.")
+    body: Markdown | None = Field(None, description="Details (Markdown).")
+    check: str | None = Field(None, description="What is checked, and how often.")
+    alert: str | None = Field(None, description="When it alerts, and whom.")
+    targets: list[Check] = Field(default_factory=list,
+                                 description="Targets or thresholds, each with its state.")
 
 
 class Lessons(_Model):
@@ -138,13 +223,19 @@ class ActionItem(_Model):
     id: str = Field(pattern=ITEM_ID_PATTERN, max_length=40,
                     description="Stable id unique in the file, e.g. AI-1; never reused.")
     title: str = Field(description="What is to be done.")
-    owner: str | None = Field(None, description="Person or team; required unless done/wontfix.")
-    priority: Severity = Field(description="critical, high, medium or low.")
+    owner: str | None = Field(None, description="Person or team; required unless done/wontfix "
+                                                "(`unknown` until triaged).")
+    priority: Rating = Field(description="critical, high, medium or low; unknown until "
+                                         "triaged.")
     status: ItemStatus = Field(description="todo, in_progress, blocked, done or wontfix.")
-    due: dt.date | None = Field(None, description="Due date (YYYY-MM-DD); required unless "
-                                                  "done/wontfix.")
+    due: dt.date | Unknown | None = Field(None, description="Due date (YYYY-MM-DD); required "
+                                                            "unless done/wontfix (`unknown` "
+                                                            "until triaged).")
     type: ItemType | None = Field(None, description="prevent, mitigate, detect, process or repair.")
     link: str | None = Field(None, description="Tracker ticket, pull request or commit.")
+    ticket: str | None = Field(None, description="Tracker reference that is not a URL, e.g. "
+                                                 "JIRA-123, Bug 5554823 or #42; a link where a "
+                                                 "tracker pattern is configured.")
     note: str | None = Field(None, description="Free text; for wontfix the reason.")
 
     @property
@@ -162,11 +253,6 @@ class NextSteps(_Model):
     title: str | None = Field(None, description="Heading instead of the horizon's name.")
     items: list[str | ChecklistItem] = Field(
         default_factory=list, description="Checklist: text (an open step), or text with done.")
-
-
-class TitledText(_Model):
-    title: str = Field(description="Heading.")
-    body: Markdown = Field(description="Content (Markdown).")
 
 
 class Related(_Model):
@@ -200,6 +286,20 @@ class Section(_Model):
                                                        "after the appendices.")
 
 
+class Detection(_Model):
+    source: DetectionSource = Field(description="Who or what noticed it first: alert, customer, "
+                                                "user, support, engineer, test or other.")
+    note: str | None = Field(None, description="How, e.g. the alert's name.")
+
+
+class Person(_Model):
+    name: str = Field(description="Person or team.")
+    role: Role = Field(description="incident_commander, deputy, communications, scribe, "
+                                   "responder, expert, owner (of the postmortem), reviewer or "
+                                   "attendee (of the review).")
+    note: str | None = Field(None, description="E.g. their team, or when they took the role.")
+
+
 class Incident(_Model):
     """One incident: the contents of ``incidents/<id>.yaml``."""
 
@@ -217,17 +317,31 @@ class Incident(_Model):
                                                         "en or de.")
     status: Status = Field(description="investigating, mitigated, resolved or closed "
                                        "(postmortem reviewed).")
-    severity: Severity = Field(description="critical, high, medium or low.")
+    severity: Rating = Field(description="critical, high, medium or low; unknown before "
+                                         "triage.")
     severity_note: str | None = Field(None, description="Shown beside the severity, e.g. "
                                                         "'Production Down'.")
-    started: TimeText = Field(description="When it started: HH:MM[:SS] or ISO datetime.")
-    detected: TimeText | None = Field(None, description="When it was detected.")
-    mitigated: TimeText | None = Field(None, description="When impact was stopped.")
-    resolved: TimeText | None = Field(None, description="When it was resolved; required for "
-                                                        "status resolved/closed.")
+    started: Milestone = Field(description="When it started: HH:MM[:SS] or ISO datetime; "
+                                           "unknown when nobody knows.")
+    detected: Milestone | None = Field(None, description="When it was detected.")
+    mitigated: Milestone | None = Field(None, description="When impact was stopped.")
+    resolved: Milestone | None = Field(None, description="When it was resolved; required for "
+                                                         "status resolved/closed.")
+    impact_started: TimeText | None = Field(None, description="When users were first affected, "
+                                                              "where that differs from "
+                                                              "`started`.")
+    impact_ended: TimeText | None = Field(None, description="When users were last affected, "
+                                                            "where that differs from the end of "
+                                                            "the incident.")
+    trigger: str | None = Field(None, description="What set it off, e.g. a deployment or a "
+                                                  "configuration change.")
+    detection: Detection | None = Field(None, description="How it was detected.")
     root_cause_summary: str | None = Field(None, description="One line for the header; "
                                                              "default: the primary root cause.")
     authors: list[str] = Field(default_factory=list, description="Authors of the report.")
+    people: list[Person] = Field(default_factory=list,
+                                 description="People and their roles: incident commander, "
+                                             "responders, communications, review attendees...")
     tags: list[Annotated[str, Field(pattern=SLUG_PATTERN)]] = Field(
         default_factory=list, description="Free labels (slugs), used for the index.")
     header: list[Figure] = Field(default_factory=list,
@@ -241,10 +355,13 @@ class Incident(_Model):
     impact: Impact | None = Field(None, description="Impact assessment.")
     fixes: list[Fix] = Field(default_factory=list, description="Fixes applied, with commands.")
     verification: list[VerificationStep] = Field(
-        default_factory=list, description="Verification results before and after the fix.")
+        default_factory=list, description="Verification and test plan: steps before and after "
+                                          "the fix, with their state.")
+    known_issues: list[KnownIssue] = Field(default_factory=list,
+                                           description="Known issues, with their workaround.")
     prevention: list[Measure] = Field(default_factory=list, description="Prevention measures.")
-    monitoring: list[TitledText] = Field(default_factory=list,
-                                         description="Monitoring and alerts going forward.")
+    monitoring: list[Monitor] = Field(default_factory=list,
+                                      description="Monitoring and alerts going forward.")
     lessons: Lessons | None = Field(None, description="Lessons learned.")
     action_items: list[ActionItem] = Field(default_factory=list,
                                            description="Follow-ups tracked through git history.")

@@ -67,7 +67,9 @@ CHOICES = {
     "outcome": typing.get_args(v.Outcome), "level": typing.get_args(v.Level),
     "phase": typing.get_args(v.Phase), "measure_status": typing.get_args(v.MeasureStatus),
     "item_status": v.ITEM_STATUSES, "item_type": typing.get_args(v.ItemType),
-    "horizon": typing.get_args(v.Horizon),
+    "horizon": typing.get_args(v.Horizon), "check_state": v.CHECK_STATES,
+    "issue_status": typing.get_args(v.IssueStatus),
+    "detection": typing.get_args(v.DetectionSource), "role": v.ROLES,
 }
 
 

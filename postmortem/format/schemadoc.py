@@ -13,6 +13,8 @@ def _type(spec: dict[str, Any]) -> str:
         return f"[{name}](#{name.lower()})"
     if "enum" in spec:
         return " \\| ".join(f"`{v}`" for v in spec["enum"])
+    if "const" in spec:
+        return f"`{spec['const']}`"
     if "anyOf" in spec:
         kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null"]
         return " or ".join(kinds)

@@ -18,16 +18,34 @@ ItemType = Literal["prevent", "mitigate", "detect", "process", "repair"]
 Horizon = Literal["immediate", "short_term", "long_term"]
 MeasureStatus = Literal["done", "in_progress", "planned", "recommended"]
 Phase = Literal["before", "after"]
+# What a field says when the source does not state it (severity before triage, a start
+# nobody knows): never an invented value. `check` warns while the incident is open and
+# reports an error once it is closed.
+Unknown = Literal["unknown"]
+Rating = Literal[Severity, Unknown]  # a severity or priority, or not known yet
+# A verification step or test: planned, pending (started, no result yet), or its result;
+# partial: passed in part (the seeds' "⚠️ PARTIAL", "⚠️ 75%").
+CheckState = Literal["planned", "pending", "passed", "partial", "failed", "skipped"]
+IssueStatus = Literal["open", "accepted", "pending", "resolved"]
+# Who or what noticed the incident first.
+DetectionSource = Literal["alert", "customer", "user", "support", "engineer", "test", "other"]
+# Roles of people in an incident and its review, in the order reports list them.
+Role = Literal["incident_commander", "deputy", "communications", "scribe", "responder",
+               "expert", "owner", "reviewer", "attendee"]
 # Built-in sections in report order; a free section may name one of them in `after`.
 SectionKey = Literal["header", "summary", "timeline", "root_causes", "technical_details",
-                     "impact", "fixes", "verification", "prevention", "monitoring", "lessons",
-                     "action_items", "next_steps", "sign_off", "appendices", "related"]
+                     "impact", "fixes", "verification", "known_issues", "prevention", "monitoring",
+                     "lessons", "action_items", "next_steps", "sign_off", "appendices",
+                     "related"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
 SEVERITIES: tuple[str, ...] = get_args(Severity)  # most severe first: also the sort order
 LANGUAGES: tuple[str, ...] = get_args(Language)
 ITEM_STATUSES: tuple[str, ...] = get_args(ItemStatus)
 SECTION_KEYS: tuple[str, ...] = get_args(SectionKey)
+CHECK_STATES: tuple[str, ...] = get_args(CheckState)
+ROLES: tuple[str, ...] = get_args(Role)
+UNKNOWN = "unknown"
 MILESTONES = ("started", "detected", "mitigated", "resolved")
 
 # An action item in one of these is finished: not open, never overdue.
@@ -44,5 +62,5 @@ ID_MAX = 80
 
 
 def rank(severity: str | None) -> int:
-    """Sort position of a severity or priority: critical first, unknown values last."""
+    """Sort position of a severity or priority: critical first, unknown (and missing) last."""
     return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)

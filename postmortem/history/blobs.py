@@ -12,8 +12,11 @@ from typing import Any
 
 from postmortem.config import Config
 from postmortem.format.load import Loaded, load
+from postmortem.format.vocabulary import UNKNOWN
 
-# (id, title, owner, priority, status, due as written)
+# (id, title, owner, priority, status, due as written); an owner or due date that is
+# `unknown` (an item not triaged yet) is None, as if not given: nobody owns it, it is due
+# on no day. A priority may be `unknown`: it sorts after the known ones.
 ItemRow = tuple[str, str, "str | None", "str | None", "str | None", "str | None"]
 # (incident id, items, problem): items None means "this version is unreadable, skip it".
 BlobInfo = tuple["str | None", "list[ItemRow] | None", "str | None"]
@@ -109,11 +112,16 @@ def blob_info(parsed: Loaded) -> BlobInfo:
         if not isinstance(ident, str) or not ident or ident in seen:
             continue
         seen.add(ident)
-        rows.append((ident, _text(entry.get("title")) or "", _text(entry.get("owner")),
+        rows.append((ident, _text(entry.get("title")) or "", _known(entry.get("owner")),
                      _text(entry.get("priority")), _text(entry.get("status")),
-                     _text(entry.get("due"))))
+                     _known(entry.get("due"))))
     return incident, rows, None
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _known(value: Any) -> str | None:
+    text = _text(value)
+    return None if text == UNKNOWN else text

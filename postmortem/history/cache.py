@@ -25,7 +25,7 @@ from postmortem.history.blobs import BlobInfo
 from postmortem.history.git import RawCommit
 
 # Bump when the meaning of the cached data changes (its shape is validated on load).
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: an `unknown` owner or due date is read as none
 _MAGIC = b"postmortem-history\n"
 _JOURNAL_LIMIT = 500  # commits in the journal before the base file is rewritten
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from postmortem.format.ids import slug
 
 
+def _prefixed(prefix: str, ident: str) -> str:
+    s = slug(ident)
+    return s if s.startswith(f"{prefix}-") else f"{prefix}-{s}"
+
+
 def item_anchor(item_id: str) -> str:
     """``AI-1`` -> ``ai-1``; ids of another form get the prefix: ``FIX-2`` -> ``ai-fix-2``."""
-    s = slug(item_id)
-    return s if s.startswith("ai-") else f"ai-{s}"
+    return _prefixed("ai", item_id)
 
 
 def root_cause_anchor(index: int) -> str:
@@ -33,3 +37,8 @@ def class_anchor(category: str) -> str:
 
 def tag_anchor(tag: str) -> str:
     return f"tag-{tag}"
+
+
+def issue_anchor(issue_id: str) -> str:
+    """A known issue's id: ``KI-1`` -> ``ki-1``; ids of another form get the prefix."""
+    return _prefixed("ki", issue_id)

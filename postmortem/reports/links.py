@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from postmortem.format.vocabulary import ENDED_STATUSES, SEVERITIES
+from postmortem.format.vocabulary import ENDED_STATUSES, SEVERITIES, UNKNOWN
 from postmortem.reports.anchors import class_anchor, section_anchor, tag_anchor
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import Summary
@@ -192,18 +192,20 @@ def index_model(summaries: dict[str, Summary], index_rel: str) -> dict[str, Any]
                                         key=lambda kv: (-len(kv[1]), kv[0]))
         if len(members) >= 2]
 
-    resolve: dict[str, list[float]] = {s: [] for s in SEVERITIES}
-    counts = dict.fromkeys(SEVERITIES, 0)
+    # Every severity has its row; incidents not yet triaged get one only when there are any.
+    resolve: dict[str, list[float]] = {s: [] for s in (*SEVERITIES, UNKNOWN)}
+    counts = dict.fromkeys((*SEVERITIES, UNKNOWN), 0)
     for s in summaries.values():
         counts[s.severity] += 1
         # resolved/closed incidents have a `resolved` time (`check` insists), so their
-        # duration is the time to resolve; a merely mitigated one is not resolved yet.
+        # duration is the time to resolve; a merely mitigated one is not resolved yet, and
+        # one whose start or end is unknown has no duration.
         if s.status in ENDED_STATUSES and s.duration_minutes is not None:
             resolve[s.severity].append(s.duration_minutes)
     every = [m for values in resolve.values() for m in values]
     totals = [{"severity": sev, "count": counts[sev],
                "median_minutes": statistics.median(resolve[sev]) if resolve[sev] else None}
-              for sev in SEVERITIES]
+              for sev in counts if sev != UNKNOWN or counts[sev]]
     return {
         "incidents": incidents,
         "tags": [{"tag": tag, "anchor": tag_anchor(tag), "count": len(keys),

@@ -32,7 +32,7 @@ REPORT_TEMPLATE = "report.md.j2"
 # The version of what reports and the index say for the same input. Bump it with every
 # change to their output (tests/test_format_version.py notices a change without a bump):
 # committed reports then show as stale. Refactoring that keeps the output keeps it.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -77,7 +77,10 @@ def fingerprint(config: Config) -> str:
     labels = json.dumps([CATALOGUES, EMOJI], sort_keys=True, ensure_ascii=False)
     parts = [str(FORMAT_VERSION), hashlib.sha256(labels.encode()).hexdigest(),
              config.language, config.timezone, str(config.emoji), str(config.max_file_size),
-             json.dumps(config.due_days, sort_keys=True), config.rel(config.incidents_dir),
+             json.dumps(config.due_days, sort_keys=True),
+             json.dumps([[t.name, t.pattern.pattern, t.url] for t in config.trackers]),
+             json.dumps([config.check_owners, config.teams], sort_keys=True),
+             config.rel(config.incidents_dir),
              config.rel(config.reports_dir), templates_digest(config, (REPORT_TEMPLATE,))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 

@@ -5,17 +5,33 @@ Each section has its own builder; the template only lays their values out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from postmortem.config import Config
-from postmortem.format.model import Incident
+from postmortem.format.model import (
+    Check,
+    Incident,
+    Monitor,
+    TitledText,
+    Verification,
+    VerificationStep,
+)
 from postmortem.format.times import clock
-from postmortem.format.timing import duration_minutes, incident_zone, milestones
-from postmortem.format.vocabulary import SECTION_KEYS
+from postmortem.format.timing import (
+    duration_minutes,
+    impact_window,
+    incident_zone,
+    milestones,
+    minutes_between,
+)
+from postmortem.format.vocabulary import CHECK_STATES, ROLES, SECTION_KEYS, UNKNOWN
 from postmortem.reports.anchors import (
     free_section_anchor,
+    issue_anchor,
     item_anchor,
     root_cause_anchor,
     section_anchor,
@@ -54,17 +70,54 @@ def figure(item: str | dict[str, str]) -> dict[str, str | None]:
     return {"label": None, "value": item}
 
 
+def labelled(label: str, text: str) -> str:
+    """``**Label**: text``; text of several lines (a list, say) starts on the next line."""
+    text = text.strip()
+    return f"**{label}**:\n{text}" if "\n" in text else f"**{label}**: {text}"
+
+
 @dataclass(frozen=True)
 class _Report:
-    """What every section builder needs: the incident, its labels and its links."""
+    """What every section builder needs: the incident, its labels, links and settings."""
 
     incident: Incident
     marks: Marks
     links: Links
+    config: Config
 
     @property
     def L(self) -> dict[str, str]:
         return self.marks.L
+
+    def known(self, value: str | None) -> str | None:
+        """A value as shown: ``unknown`` in the report's language."""
+        return self.L["unknown"] if value == UNKNOWN else value
+
+    def checks(self, checks: Sequence[Check]) -> list[str]:
+        """Points with a state: the state's marker (its word without emoji), then the text."""
+        if self.marks.emoji:
+            return [f"{self.marks.icon('check_' + c.state)} {c.text}" for c in checks]
+        return [f"{self.L['check_' + c.state]}: {c.text}" for c in checks]
+
+    def ticket(self, ref: str) -> str:
+        """A tracker reference, linked where a configured tracker knows it."""
+        url = self.config.ticket_url(ref)
+        return md_link(ref, url) if url else ref
+
+    def part(self, part: TitledText | Monitor) -> dict[str, Any]:
+        """A titled part (technical detail, evidence, monitor, appendix) as the template
+        lays it out."""
+        lines = []
+        targets: list[Check] = []
+        if isinstance(part, Monitor):
+            lines = [labelled(self.L[f"monitor_{key}"], text)
+                     for key, text in (("check", part.check), ("alert", part.alert)) if text]
+            targets = part.targets
+            code, language = None, None
+        else:
+            targets, code, language = part.checks, part.code, part.language
+        return {"title": part.title, "body": part.body, "lines": lines,
+                "checks": self.checks(targets), "code": code, "language": language or ""}
 
 
 Block = dict[str, Any] | None
@@ -95,15 +148,16 @@ def _root_causes(r: _Report) -> Block:
         return None
     return {"causes": [
         {"anchor": root_cause_anchor(i), "level": r.L[f"level_{rc.level}"], "title": rc.title,
-         "category": rc.category, "description": rc.description}
+         "category": rc.category, "description": rc.description, "why": rc.why,
+         "effects": rc.effects, "evidence": [r.part(e) for e in rc.evidence]}
         for i, rc in enumerate(r.incident.root_causes)]}
 
 
 def _parts(key: str) -> Callable[[_Report], Block]:
-    """Sections that are a list of titled texts."""
+    """Sections that are a list of titled parts."""
     def build(r: _Report) -> Block:
         parts = getattr(r.incident, key)
-        return {"parts": parts} if parts else None
+        return {"parts": [r.part(p) for p in parts]} if parts else None
     return build
 
 
@@ -127,25 +181,78 @@ def _fixes(r: _Report) -> Block:
     return {"fixes": [
         {"number": i + 1, "title": fix.title, "status": fix.status,
          "at": clock(fix.at) if fix.at else None, "description": fix.description,
-         "commands": fix.commands, "language": fix.language, "result": fix.result,
-         "verification": fix.verification}
+         "changes": [figure(f) for f in fix.changes], "commands": fix.commands,
+         "language": fix.language, "result": fix.result,
+         "verification": _fix_verification(r, fix.verification)}
         for i, fix in enumerate(r.incident.fixes)]}
 
 
-def _verification(r: _Report) -> Block:
-    if not r.incident.verification:
+def _fix_verification(r: _Report, v: Verification | None) -> dict[str, Any] | None:
+    if v is None:
         return None
-    return {"steps": [
-        {"title": step.title + (f" ({r.L['phase_' + step.phase]})" if step.phase else ""),
-         "description": step.description, "commands": step.commands, "output": step.output,
-         "result": step.result} for step in r.incident.verification]}
+    return {"state": r.marks.mark(f"check_{v.state}") if v.state else None,
+            "description": v.description, "checks": r.checks(v.checks),
+            "commands": v.commands, "language": v.language, "lines": _outcome(r, v),
+            "result": v.result}
+
+
+def _outcome(r: _Report, step: Verification | VerificationStep) -> list[str]:
+    """The expected and the observed result of a check, as labelled lines."""
+    return [labelled(r.L[key], getattr(step, key)) for key in ("expected", "observed")
+            if getattr(step, key)]
+
+
+# Results first, then what is still to come.
+_RESULT_ORDER = ("passed", "partial", "failed", "skipped", "pending", "planned")
+assert sorted(_RESULT_ORDER) == sorted(CHECK_STATES)
+
+
+def _verification(r: _Report) -> Block:
+    steps = r.incident.verification
+    if not steps:
+        return None
+    states: Counter[str] = Counter(step.state for step in steps if step.state)
+    results = ", ".join(f"{states[state]} × {r.marks.mark('check_' + state)}"
+                        for state in _RESULT_ORDER if states[state])
+    out = []
+    for step in steps:
+        notes = [r.L["phase_" + step.phase]] if step.phase else []
+        if step.state:
+            notes.append(r.marks.mark("check_" + step.state))
+        lines = _outcome(r, step)
+        who = ", ".join(x for x in (step.by, clock(step.at) if step.at else None) if x)
+        if who:
+            lines.append(labelled(r.L["checked"], who))
+        out.append({"title": step.title + (f" ({', '.join(notes)})" if notes else ""),
+                    "description": step.description, "checks": r.checks(step.checks),
+                    "commands": step.commands, "language": step.language, "lines": lines,
+                    "output": step.output, "result": step.result})
+    return {"results": labelled(r.L["results"], results) if results else None, "steps": out}
+
+
+def _known_issues(r: _Report) -> Block:
+    if not r.incident.known_issues:
+        return None
+    issues = []
+    for issue in r.incident.known_issues:
+        lines = [labelled(r.L[key], text) for key, text in (
+            ("issue_impact", issue.impact), ("workaround", issue.workaround)) if text]
+        issues.append({
+            "anchor": issue_anchor(issue.id) if issue.id else None,
+            "title": (f"{issue.id}: " if issue.id else "") + issue.title
+            + f" ({r.marks.mark('issue_' + issue.status)})",
+            "lines": lines, "commands": issue.commands, "language": issue.language,
+            "ticket": labelled(r.L["ticket"], r.ticket(issue.ticket)) if issue.ticket else None,
+            "description": issue.description})
+    return {"issues": issues}
 
 
 def _prevention(r: _Report) -> Block:
     if not r.incident.prevention:
         return None
     return {"measures": [
-        {"number": i + 1, "title": m.title, "body": m.body,
+        {"number": i + 1, "title": m.title, "body": m.body, "steps": m.steps,
+         "commands": m.commands, "language": m.language,
          "status": r.marks.mark(f"measure_{m.status}") if m.status else None}
         for i, m in enumerate(r.incident.prevention)]}
 
@@ -171,16 +278,20 @@ def _lessons(r: _Report) -> Block:
 
 
 def _action_items(r: _Report) -> Block:
-    if not r.incident.action_items:
+    items = r.incident.action_items
+    if not items:
         return None
-    return {"entries": [
+    return {"typed": any(item.type for item in items), "entries": [
         {"anchor": item_anchor(item.id), "id": item.id,
          "title": item.title + (f" ([link]({item.link}))" if item.link else "")
+         + (f" ({r.ticket(item.ticket)})" if item.ticket else "")
          + (f"\n{item.note}" if item.note else ""),
+         "type": r.L[f"type_{item.type}"] if item.type else "—",
          "priority": r.marks.mark(f"severity_{item.priority}"),
-         "owner": item.owner or "—", "status": r.marks.mark(f"item_{item.status}"),
-         "due": item.due.isoformat() if item.due else "—"}
-        for item in r.incident.action_items]}
+         "owner": r.known(item.owner) or "—", "status": r.marks.mark(f"item_{item.status}"),
+         "due": item.due.isoformat() if isinstance(item.due, dt.date)
+         else r.known(item.due) or "—"}
+        for item in items]}
 
 
 def _next_steps(r: _Report) -> Block:
@@ -252,7 +363,7 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
 BUILDERS: dict[str, Callable[[_Report], Block]] = {
     "summary": _summary, "timeline": _timeline, "root_causes": _root_causes,
     "technical_details": _parts("technical_details"), "impact": _impact, "fixes": _fixes,
-    "verification": _verification, "prevention": _prevention,
+    "verification": _verification, "known_issues": _known_issues, "prevention": _prevention,
     "monitoring": _parts("monitoring"), "lessons": _lessons, "action_items": _action_items,
     "next_steps": _next_steps, "sign_off": _sign_off, "appendices": _parts("appendices"),
     "related": _related,
@@ -263,18 +374,18 @@ _HEADING_LABELS = {"verification": "resolution_verification", "appendices": "app
 
 def _header(incident: Incident, config: Config, marks: Marks) -> dict[str, Any]:
     L = marks.L
-    times = milestones(incident, incident_zone(incident, config))
+    tz = incident_zone(incident, config)
+    times = milestones(incident, tz)
     minutes = duration_minutes(incident, config)
-    start = times["started"]
+    start = times.get("started")
     end = times.get("resolved") or times.get("mitigated")
-    zone_name = start.tzname() or ""
-    if minutes is not None and end is not None:
-        same_day = start.date() == end.date()
-        fmt = "%H:%M" if same_day else "%Y-%m-%d %H:%M"
-        span = f"{start.strftime(fmt)} – {end.strftime(fmt)} {zone_name}".strip()
-        duration = f"{format_duration(minutes, L)} ({span})"
+    if start is None:
+        duration = L["unknown"]
+    elif minutes is not None and end is not None:
+        duration = f"{format_duration(minutes, L)} ({_span(start, end)})"
     else:
-        duration = f"{L['ongoing']} ({start.strftime('%H:%M')} {zone_name})"
+        word = L["unknown"] if incident.resolved == UNKNOWN else L["ongoing"]
+        duration = f"{word} ({start.strftime('%H:%M')} {start.tzname() or ''})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
     return {
         "title": f"{L['report_title']}: {incident.title} ({incident.date.isoformat()})",
@@ -283,8 +394,61 @@ def _header(incident: Incident, config: Config, marks: Marks) -> dict[str, Any]:
         + (f" ({incident.severity_note})" if incident.severity_note else ""),
         "duration": duration,
         "root_cause": incident.root_cause_summary or (primary.title if primary else None),
+        "lines": _milestone_lines(incident, times, tz, L) + _people_lines(incident, L),
         "extra": [figure(f) for f in incident.header],
     }
+
+
+def _when(moment: dt.datetime, other: dt.datetime | None) -> str:
+    """``11:20``; with the date when ``other`` is on another day."""
+    same_day = other is None or moment.date() == other.date()
+    return moment.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
+def _span(start: dt.datetime, end: dt.datetime) -> str:
+    """``11:16 - 12:20 CEST`` (with an en dash); with the dates when it runs over midnight."""
+    return f"{_when(start, end)} – {_when(end, start)} {start.tzname() or ''}".strip()
+
+
+def _milestone_lines(incident: Incident, times: dict[str, dt.datetime], tz: dt.tzinfo,
+                     L: dict[str, str]) -> list[dict[str, str]]:
+    """Detected and mitigated with the time to each, the impact window, trigger, detection."""
+    lines = []
+    start = times.get("started")
+    for name, took in (("detected", "time_to_detect"), ("mitigated", "time_to_mitigate")):
+        text = getattr(incident, name)
+        if text is None:
+            continue
+        value = L["unknown"]
+        if name in times:
+            when = times[name]
+            value = _when(when, start)
+            if start is not None:
+                value += f" ({L[took]}: {format_duration(minutes_between(start, when), L)})"
+        lines.append({"label": L[name], "value": value})
+    first, last = impact_window(incident, tz)
+    if first is not None and last is not None:
+        took = format_duration(minutes_between(first, last), L)
+        lines.append({"label": L["impact_window"], "value": f"{took} ({_span(first, last)})"})
+    elif first is not None or last is not None:
+        lines.append({"label": L["impact_window"], "value": " – ".join(
+            _when(when, start) if when else "?" for when in (first, last))})
+    if incident.trigger:
+        lines.append({"label": L["trigger"], "value": incident.trigger})
+    if incident.detection:
+        d = incident.detection
+        lines.append({"label": L["detection"],
+                      "value": L[f"detection_{d.source}"] + (f": {d.note}" if d.note else "")})
+    return lines
+
+
+def _people_lines(incident: Incident, L: dict[str, str]) -> list[dict[str, str]]:
+    """One line per role, in the order of the role list."""
+    names: dict[str, list[str]] = {}
+    for p in incident.people:
+        names.setdefault(p.role, []).append(p.name + (f" ({p.note})" if p.note else ""))
+    return [{"label": L[f"role_{role}"], "value": ", ".join(names[role])}
+            for role in ROLES if role in names]
 
 
 def _footer(incident: Incident, marks: Marks, status: str) -> list[dict[str, str | None]]:
@@ -306,7 +470,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
                    links: Links | None = None) -> dict[str, Any]:
     """Everything the report template needs, computed here so the template stays simple."""
     marks = Marks.of(language_of(incident, config), config.emoji)
-    r = _Report(incident, marks, links or Links())
+    r = _Report(incident, marks, links or Links(), config)
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
         free.setdefault(section.after or "appendices", []).append(

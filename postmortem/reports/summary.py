@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from postmortem.config import Config
-from postmortem.format.vocabulary import SEVERITIES, STATUSES
+from postmortem.format.vocabulary import SEVERITIES, STATUSES, UNKNOWN
 from postmortem.rules.problems import Problem
 
 if typing.TYPE_CHECKING:
@@ -29,7 +29,7 @@ class Summary:
     id: str
     title: str
     date: str  # ISO date
-    severity: str
+    severity: str  # one of SEVERITIES, or unknown
     status: str
     language: str
     duration_minutes: float | None  # started to resolved (or mitigated); None while ongoing
@@ -62,7 +62,7 @@ class Summary:
             values = {name: convert(data[name]) for name, convert in _CONVERT.items()}
         except (TypeError, ValueError):
             return None
-        if values["severity"] not in SEVERITIES or values["status"] not in STATUSES:
+        if values["severity"] not in (*SEVERITIES, UNKNOWN) or values["status"] not in STATUSES:
             return None
         return cls(**values)
 

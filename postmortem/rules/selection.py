@@ -29,8 +29,9 @@ def matching(selector: str, *, where: str) -> list[Rule]:
              if r.code.startswith(wanted.upper()) or r.name == wanted.lower()]
     if found and wanted[:1].isalpha():
         return found
+    padded = f"{wanted[:1].upper()}{wanted[1:].zfill(3)}"  # M6 and M06 mean M006
     names = [*REGISTRY, *(r.name for r in REGISTRY.values())]
-    close = difflib.get_close_matches(wanted, names, n=1)
+    close = [padded] if padded in REGISTRY else difflib.get_close_matches(wanted, names, n=1)
     hint = f"did you mean '{close[0]}'?" if close else "`postmortem rules` lists them all"
     raise UsageError(f"{where}: '{selector}' names no rule", hint=hint)
 

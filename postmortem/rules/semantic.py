@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
-from postmortem.format.timing import incident_zone, milestones
-from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES
+from postmortem.format.timing import impact_window, incident_zone, milestones
+from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES, UNKNOWN
 from postmortem.format.yamlread import Parsed, position
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import Rule, RuleTable
@@ -131,12 +131,13 @@ def _action_items(s: Subject, unique_item_id: Rule, open_item_owned: Rule,
                 if getattr(item, name) is None:
                     yield open_item_owned(s.rel, *s.at("action_items", index), f"{here}.{name}",
                                           f"open action item '{item.id}' has no {name}; every "
-                                          "open item needs an owner and a due date")
+                                          "open item needs an owner and a due date (write "
+                                          f"{name}: unknown until it is triaged)")
         if item.status == "wontfix" and not item.note:
             yield wontfix_reason(s.rel, *s.at("action_items", index, "status"), f"{here}.note",
                                  f"action item '{item.id}' is wontfix without a reason; say why "
                                  "in note")
-        if item.due is not None and item.is_open and limit is not None:
+        if isinstance(item.due, dt.date) and item.is_open and limit is not None:
             days = (item.due - incident.date).days
             if days > limit:
                 yield due_policy(s.rel, *s.at("action_items", index, "due"), f"{here}.due",
@@ -161,3 +162,58 @@ def _related(s: Subject, related_not_self: Rule,
                                f"'{ref.incident}' is already referenced above; list each "
                                "related incident once")
         referenced.add(ref.incident)
+
+
+@RULES.check("M013", "M014")
+def _unknown_values(s: Subject, unknown_while_open: Rule,
+                    unknown_when_closed: Rule) -> Iterator[Problem]:
+    incident = s.incident
+    closed = incident.status == "closed"
+    found: list[tuple[tuple[str | int, ...], str]] = [
+        ((name,), name) for name in ("severity", *MILESTONES)
+        if getattr(incident, name) == UNKNOWN]
+    for index, item in enumerate(incident.action_items):
+        found += [(("action_items", index, name), f"action_items[{index}].{name}")
+                  for name in ("priority", "owner", "due") if getattr(item, name) == UNKNOWN]
+    for loc, name in found:
+        if closed:
+            hint = ' (a time may be approximate: "~10:30")' if name in MILESTONES else ""
+            yield unknown_when_closed(s.rel, *s.at(*loc), name, f"{name} is still unknown but "
+                                      f"the incident is closed; state it{hint}, or reopen "
+                                      "the incident")
+        else:
+            yield unknown_while_open(s.rel, *s.at(*loc), name, f"{name} is unknown; settle it "
+                                     "before the incident is closed")
+
+
+@RULES.check("M015")
+def _impact_window(s: Subject, impact_window_order: Rule) -> Iterator[Problem]:
+    first, last = impact_window(s.incident, s.zone)
+    if first is not None and last is not None and last < first:
+        yield impact_window_order(s.rel, *s.at("impact_ended"), "impact_ended",
+                                  f"impact_ended ({s.incident.impact_ended}) is before "
+                                  f"impact_started ({s.incident.impact_started})")
+
+
+@RULES.check("M016")
+def _owners_known(s: Subject, owner_known: Rule) -> Iterator[Problem]:
+    import difflib
+
+    config = s.config
+    if not config.check_owners:
+        return
+    names = [p.name for p in s.incident.people] + list(s.incident.authors)
+    for team, members in config.teams.items():
+        names += [team, *members]
+    known = {name.casefold(): name for name in names}
+    for index, item in enumerate(s.incident.action_items):
+        owner = item.owner
+        if owner is None or owner == UNKNOWN or owner.casefold() in known:
+            continue
+        close = difflib.get_close_matches(owner.casefold(), list(known), n=1, cutoff=0.75)
+        hint = (f"did you mean '{known[close[0]]}'?" if close else
+                "add them to `people` with their role, or their team to [teams] in the "
+                "configuration")
+        yield owner_known(s.rel, *s.at("action_items", index, "owner"),
+                          f"action_items[{index}].owner", f"owner '{owner}' is named by no role "
+                          f"of this incident and no team; {hint}")
