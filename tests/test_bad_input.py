@@ -330,9 +330,9 @@ def test_unquoted_time_is_a_time(runner: CliRunner, write_incident: Write) -> No
 def test_unquoted_time_is_compared_as_a_time(runner: CliRunner, write_incident: Write) -> None:
     # As YAML 1.1 integers 10:29:59 (37799) would come after 10:30 (630); as times it is before.
     write_incident("order", doc("order", "detected: 10:29:59\n"))
-    assert_reported(check(runner), "incidents/order.yaml:7:11: warning: detected: detected "
-                    "(10:29:59) is before started (10:30); milestones should run started ≤ "
-                    "detected ≤ mitigated ≤ resolved", exit_code=0)
+    assert_reported(check(runner), "incidents/order.yaml:7:11: error: detected: detected "
+                    "(10:29:59) is before started (10:30); nothing is detected before it "
+                    "started: correct one of the two times")
 
 
 def test_impossible_time_is_rejected_at_its_line(runner: CliRunner, write_incident: Write) -> None:
@@ -344,8 +344,9 @@ def test_impossible_time_is_rejected_at_its_line(runner: CliRunner, write_incide
 def test_time_that_is_not_a_time(runner: CliRunner, write_incident: Write) -> None:
     write_incident("no-time", doc("no-time", started="morning"))
     assert_reported(check(runner), "incidents/no-time.yaml:6:10: error: started: 'morning' is "
-                    "not a time; write HH:MM, HH:MM:SS or an ISO datetime (a leading ~ marks it "
-                    "approximate)")
+                    "not a time; write HH:MM, HH:MM:SS or an ISO datetime, optionally with an "
+                    "offset or zone abbreviation (11:55 +01:00, 11:55 CET); a leading ~ marks it "
+                    "approximate")
 
 
 # ---- semantic rules ----------------------------------------------------------------------

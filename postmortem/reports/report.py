@@ -5,14 +5,15 @@ Each section has its own builder; the template only lays their values out.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
-from postmortem.format.times import clock
-from postmortem.format.timing import duration_minutes, incident_zone, milestones
+from postmortem.format.times import show
+from postmortem.format.timing import Moment, end_of, incident_zone, milestones
 from postmortem.format.vocabulary import SECTION_KEYS
 from postmortem.reports.anchors import (
     free_section_anchor,
@@ -29,8 +30,9 @@ from postmortem.reports.summary import language_of
 
 def format_duration(minutes: float, L: dict[str, str]) -> str:
     total = round(minutes * 60)
-    sign = "-" if total < 0 else ""
-    total = abs(total)
+    # `check` makes a milestone before `started` an error, and reports are made of valid
+    # incidents only: a negative duration here is a bug, never something to print.
+    assert total >= 0, minutes
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     mins, secs = divmod(rest, 60)
@@ -43,7 +45,7 @@ def format_duration(minutes: float, L: dict[str, str]) -> str:
         parts.append(f"{mins} {L['unit_minute']}")
     if secs and not days:
         parts.append(f"{secs} {L['unit_second']}")
-    return sign + " ".join(parts)
+    return " ".join(parts)
 
 
 def figure(item: str | dict[str, str]) -> dict[str, str | None]:
@@ -61,10 +63,16 @@ class _Report:
     incident: Incident
     marks: Marks
     links: Links
+    zone: dt.tzinfo  # of times without an offset
+    times: dict[str, Moment]  # the milestones
 
     @property
     def L(self) -> dict[str, str]:
         return self.marks.L
+
+    def shown(self, text: str) -> str:
+        """A time of the incident as shown: with its zone where it differs from the start's."""
+        return show(text, self.incident.date, self.zone, self.times["started"].zone)
 
 
 Block = dict[str, Any] | None
@@ -86,7 +94,7 @@ def _timeline(r: _Report) -> Block:
             status.append(entry.note)
         elif entry.outcome and not r.marks.emoji:
             status.append(entry.outcome)
-        rows.append({"at": clock(entry.at), "event": entry.event, "status": " ".join(status)})
+        rows.append({"at": r.shown(entry.at), "event": entry.event, "status": " ".join(status)})
     return {"rows": rows}
 
 
@@ -126,7 +134,7 @@ def _fixes(r: _Report) -> Block:
         return None
     return {"fixes": [
         {"number": i + 1, "title": fix.title, "status": fix.status,
-         "at": clock(fix.at) if fix.at else None, "description": fix.description,
+         "at": r.shown(fix.at) if fix.at else None, "description": fix.description,
          "commands": fix.commands, "language": fix.language, "result": fix.result,
          "verification": fix.verification}
         for i, fix in enumerate(r.incident.fixes)]}
@@ -261,20 +269,24 @@ BUILDERS: dict[str, Callable[[_Report], Block]] = {
 _HEADING_LABELS = {"verification": "resolution_verification", "appendices": "appendix"}
 
 
-def _header(incident: Incident, config: Config, marks: Marks) -> dict[str, Any]:
-    L = marks.L
-    times = milestones(incident, incident_zone(incident, config))
-    minutes = duration_minutes(incident, config)
-    start = times["started"]
-    end = times.get("resolved") or times.get("mitigated")
-    zone_name = start.tzname() or ""
-    if minutes is not None and end is not None:
-        same_day = start.date() == end.date()
-        fmt = "%H:%M" if same_day else "%Y-%m-%d %H:%M"
-        span = f"{start.strftime(fmt)} – {end.strftime(fmt)} {zone_name}".strip()
-        duration = f"{format_duration(minutes, L)} ({span})"
+def _span(start: Moment, end: Moment) -> str:
+    """Start and end with the zone (``11:16 - 12:20 CEST``, an en dash in the report); each
+    end with its own zone where they differ, and with dates where the days differ."""
+    same_day = start.local.date() == end.local.date()
+    fmt = "%H:%M" if same_day else "%Y-%m-%d %H:%M"
+    if start.zone == end.zone:
+        return f"{start.clock(fmt)} – {end.clock(fmt)} {start.zone}".strip()
+    return f"{start.clock(fmt)} {start.zone} – {end.clock(fmt)} {end.zone}"
+
+
+def _header(r: _Report) -> dict[str, Any]:
+    incident, marks, L = r.incident, r.marks, r.L
+    start, end = r.times["started"], end_of(r.times)
+    if end is not None:
+        minutes = (end.instant - start.instant).total_seconds() / 60
+        duration = f"{format_duration(minutes, L)} ({_span(start, end)})"
     else:
-        duration = f"{L['ongoing']} ({start.strftime('%H:%M')} {zone_name})"
+        duration = f"{L['ongoing']} ({start.clock()} {start.zone})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
     return {
         "title": f"{L['report_title']}: {incident.title} ({incident.date.isoformat()})",
@@ -306,7 +318,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
                    links: Links | None = None) -> dict[str, Any]:
     """Everything the report template needs, computed here so the template stays simple."""
     marks = Marks.of(language_of(incident, config), config.emoji)
-    r = _Report(incident, marks, links or Links())
+    tz = incident_zone(incident, config)
+    r = _Report(incident, marks, links or Links(), tz, milestones(incident, tz))
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
         free.setdefault(section.after or "appendices", []).append(
@@ -322,7 +335,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
             sections.append({"key": key, "anchor": section_anchor(key),
                              "heading": marks.heading(key, title), **block})
         sections.extend({"key": "free", **extra} for extra in free.get(key, []))
-    header = _header(incident, config, marks)
+    header = _header(r)
     return {"incident": incident, "L": marks.L, "header": header, "sections": sections,
             "footer": _footer(incident, marks, header["status"]), "source": source_rel,
             "source_link": relative_link(report_path, source_rel), "emoji": config.emoji}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
-from postmortem.format.timing import incident_zone, milestones
+from postmortem.format.timing import Moment, incident_zone, milestones
 from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES
 from postmortem.format.yamlread import Parsed, position
 from postmortem.rules.problems import Problem
@@ -37,7 +37,7 @@ class Subject:
         return incident_zone(self.incident, self.config)
 
     @functools.cached_property
-    def times(self) -> dict[str, dt.datetime]:
+    def times(self) -> dict[str, Moment]:
         return milestones(self.incident, self.zone)
 
 
@@ -75,14 +75,14 @@ def _resolved_time(s: Subject, resolved_time: Rule) -> Iterator[Problem]:
                             "resolved: HH:MM")
 
 
-@RULES.check("M004", "M005")
-def _milestone_order(s: Subject, resolved_after_start: Rule,
+@RULES.check("M004", "M013", "M005")
+def _milestone_order(s: Subject, resolved_after_start: Rule, after_start: Rule,
                      milestone_order: Rule) -> Iterator[Problem]:
     incident, times = s.incident, s.times
     names = [n for n in MILESTONES if n in times]
     for i, early in enumerate(names):
         for late in names[i + 1:]:
-            if times[late] >= times[early]:
+            if times[late].instant >= times[early].instant:
                 continue
             fmt = f"{late} ({getattr(incident, late)}) is before {early} " \
                   f"({getattr(incident, early)})"
@@ -91,7 +91,11 @@ def _milestone_order(s: Subject, resolved_after_start: Rule,
                 yield resolved_after_start(
                     s.rel, *s.at(late), late, f"{fmt}; an incident cannot be resolved before "
                     "it started (if it ended on a later day, write an ISO datetime such as "
-                    f"{incident.date + dt.timedelta(days=1)}T{times[late].strftime('%H:%M')})")
+                    f"{incident.date + dt.timedelta(days=1)}T{times[late].local:%H:%M})")
+            elif early == "started":
+                # A duration from it would be negative: no report may show that.
+                yield after_start(s.rel, *s.at(late), late, f"{fmt}; nothing is {late} before "
+                                  "it started: correct one of the two times")
             else:
                 yield milestone_order(s.rel, *s.at(late), late, f"{fmt}; milestones should "
                                       "run started ≤ detected ≤ mitigated ≤ resolved")
@@ -99,17 +103,17 @@ def _milestone_order(s: Subject, resolved_after_start: Rule,
 
 @RULES.check("M006")
 def _timeline_order(s: Subject, timeline_order: Rule) -> Iterator[Problem]:
-    from postmortem.format.times import resolve
+    from postmortem.format.timing import moment
 
-    previous: dt.datetime | None = None
+    latest: tuple[dt.datetime, str] | None = None
     for index, entry in enumerate(s.incident.timeline):
-        when = resolve(entry.at.lstrip("~"), s.incident.date, s.zone)
-        if previous is not None and when < previous:
+        when = moment(entry.at, s.incident.date, s.zone).instant
+        if latest is not None and when < latest[0]:
             yield timeline_order(s.rel, *s.at("timeline", index, "at"), f"timeline[{index}].at",
                                  f"{entry.at} is earlier than the entry before it "
-                                 f"({previous.strftime('%H:%M')}); keep the timeline in "
-                                 "chronological order")
-        previous = when if previous is None else max(previous, when)
+                                 f"({latest[1]}); keep the timeline in chronological order")
+        if latest is None or when > latest[0]:
+            latest = (when, entry.at)
 
 
 @RULES.check("M007", "M008", "M009", "M010")
