@@ -466,7 +466,7 @@ def test_time_zone_path_is_not_a_zone(runner: CliRunner, write_incident: Write) 
 def test_mis_decoded_text(runner: CliRunner, write_incident: Write) -> None:
     text = f"summary: |\n  Fixed.\n  Status: {MOJIBAKE} done\n"
     write_incident("mojibake", doc("mojibake", text))
-    assert_reported(check(runner), "incidents/mojibake.yaml:9:1: warning: summary: text looks "
+    assert_reported(check(runner), "incidents/mojibake.yaml:9:11: warning: summary: text looks "
                     f"mis-decoded (UTF-8 read as Mac Roman): 'Status: {MOJIBAKE} done' probably "
                     "should read 'Status: ✅ done'; re-save the text as UTF-8", exit_code=0)
 
