@@ -598,3 +598,36 @@ def test_due_date_policy_is_configurable(
     assert_reported(check(runner), "incidents/due.yaml:13:10: warning: action_items[0].due: due "
                     "2024-02-01 is 31 days after the incident; the policy for high incidents is "
                     "at most 7 days (due_days in the configuration)", exit_code=0)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("status: Resolved", "status: 'Resolved' is not allowed here; did you mean 'resolved'? use "
+                         "'investigating', 'mitigated', 'resolved' or 'closed'"),
+    ("severity: hihg", "severity: 'hihg' is not allowed here; did you mean 'high'? use "
+                       "'critical', 'high', 'medium' or 'low'"),
+])
+def test_a_misspelt_value_gets_a_did_you_mean(runner: CliRunner, write_incident: Write,
+                                              line: str, message: str) -> None:
+    key = line.split(":")[0]
+    write_incident("value", doc("value", **{key: line.split(": ")[1]}))
+    result = check(runner)
+    assert result.exit_code == 1
+    assert f": error: {message}" in result.stdout
+
+
+def test_a_misspelt_outcome_gets_a_did_you_mean(runner: CliRunner, write_incident: Write) -> None:
+    write_incident("outcome", doc("outcome", """\
+        timeline:
+          - at: "10:30"
+            event: Deploy
+            outcome: sucess
+          - at: "10:31"
+            event: Rollback
+            outcome: in progress
+        """))
+    assert_reported(
+        check(runner),
+        "incidents/outcome.yaml:10:14: error: timeline[0].outcome: 'sucess' is not allowed "
+        "here; did you mean 'ok'? use 'ok', 'warning', 'failed' or 'info'",
+        "incidents/outcome.yaml:13:14: error: timeline[1].outcome: 'in progress' is not "
+        "allowed here; use 'ok', 'warning', 'failed' or 'info'")
