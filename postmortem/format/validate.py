@@ -133,9 +133,9 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
         return error(rel, line, col, name, f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
-        hint = _close_value(value, re.findall(r"'([^']*)'", expected))
+        meant = _close_value(value, re.findall(r"'([^']*)'", expected))
         return error(rel, line, col, name, f"{_found(value)} is not allowed here; "
-                     + (f"did you mean '{hint}'? " if hint else "") + f"use {expected}")
+                     + (f"did you mean '{meant}'? " if meant else "") + f"use {expected}")
     if kind == "string_type":
         if value is None:
             return error(rel, line, col, name, "is empty; write a text value")
