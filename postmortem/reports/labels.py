@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 EN: dict[str, str] = {
@@ -157,7 +158,7 @@ EN: dict[str, str] = {
 }
 
 DE: dict[str, str] = {
-    "report_title": "Incident Report",
+    "report_title": "Incident-Bericht",
     "status": "Status",
     "severity": "Schweregrad",
     "duration": "Dauer",
@@ -182,8 +183,8 @@ DE: dict[str, str] = {
     "phase_before": "vor der Korrektur",
     "phase_after": "nach der Korrektur",
     "prevention": "Präventionsmaßnahmen",
-    "monitoring": "Monitoring",
-    "lessons": "Lessons Learned",
+    "monitoring": "Überwachung",
+    "lessons": "Erkenntnisse",
     "went_wrong": "Was schiefging",
     "went_well": "Was gut lief",
     "lucky": "Wo wir Glück hatten",
@@ -393,6 +394,9 @@ class Marks:
         return f"{icon} {words}".strip() if words else icon
 
     def heading(self, section: str, text: str) -> str:
-        """A section heading with its marker (keys ``h_<section>``)."""
+        """A section heading with its marker (keys ``h_<section>``); a heading that starts
+        with a symbol of its own (a custom title such as "✅ Fix (Applied)") keeps only it."""
         icon = self.icon(f"h_{section}")
-        return f"{icon} {text}" if icon else text
+        if not icon or (text and unicodedata.category(text[0]) == "So"):
+            return text
+        return f"{icon} {text}"

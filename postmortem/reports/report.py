@@ -23,7 +23,7 @@ from postmortem.reports.anchors import (
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
-from postmortem.reports.markdown import md_link
+from postmortem.reports.markdown import lines, md_link, starts_block
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
@@ -136,6 +136,7 @@ def _fixes(r: _Report) -> Block:
         {"number": i + 1, "title": fix.title, "status": fix.status,
          "at": r.shown(fix.at) if fix.at else None, "description": fix.description,
          "commands": fix.commands, "language": fix.language, "result": fix.result,
+         "result_block": bool(fix.result and starts_block(fix.result)),
          "verification": fix.verification}
         for i, fix in enumerate(r.incident.fixes)]}
 
@@ -288,15 +289,29 @@ def _header(r: _Report) -> dict[str, Any]:
     else:
         duration = f"{L['ongoing']} ({start.clock()} {start.zone})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
-    return {
+    extra = [figure(f) for f in incident.header]
+    header: dict[str, Any] = {
         "title": f"{L['report_title']}: {incident.title} ({incident.date.isoformat()})",
         "status": marks.mark(f"status_{incident.status}"),
         "severity": marks.mark(f"severity_{incident.severity}")
         + (f" ({incident.severity_note})" if incident.severity_note else ""),
         "duration": duration,
         "root_cause": incident.root_cause_summary or (primary.title if primary else None),
-        "extra": [figure(f) for f in incident.header],
+        "extra": extra,
     }
+    rows: list[dict[str, str | None]] = [{"label": L["status"], "value": header["status"]},
+            {"label": L["severity"], "value": header["severity"]},
+            {"label": L["duration"], "value": duration}]
+    if header["root_cause"]:
+        rows.append({"label": L["root_cause"], "value": header["root_cause"]})
+    header["block"] = _block([*rows, *extra])
+    return header
+
+
+def _block(rows: list[dict[str, str | None]]) -> str:
+    """``**Label**: value`` rows (or plain ones), each on its own line as GitHub shows it."""
+    return lines([f"**{r['label']}**: {r['value']}" if r["label"] else str(r["value"])
+                  for r in rows])
 
 
 def _footer(incident: Incident, marks: Marks, status: str) -> list[dict[str, str | None]]:
@@ -336,6 +351,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
                              "heading": marks.heading(key, title), **block})
         sections.extend({"key": "free", **extra} for extra in free.get(key, []))
     header = _header(r)
+    footer = _footer(incident, marks, header["status"])
     return {"incident": incident, "L": marks.L, "header": header, "sections": sections,
-            "footer": _footer(incident, marks, header["status"]), "source": source_rel,
+            "footer": footer, "footer_block": _block(footer), "source": source_rel,
             "source_link": relative_link(report_path, source_rel), "emoji": config.emoji}
