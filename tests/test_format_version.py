@@ -22,6 +22,7 @@ SNAPSHOTS = ("test_snapshots", "test_links", "test_index")
 # the new pair here (the test prints the digest).
 RECORDED = {
     1: "f84926ce4094595b",
+    2: "74ea6f1e8aee7d3c",
 }
 
 
