@@ -371,3 +371,26 @@ def test_a_failed_commit_leaves_the_index_as_it_was(weeks: Path) -> None:
     staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=weeks, check=True,
                             capture_output=True, text=True).stdout
     assert staged == ""
+
+
+def test_a_dropped_item_is_not_linked_to_an_anchor_its_report_no_longer_has(
+        weeks: Path) -> None:
+    text = review("--week", "2025-W44").stdout
+    row = next(line for line in text.splitlines() if "AI-3" in line)
+    assert row.startswith(f"| {A}#AI-3 |")  # as text: the report has no #ai-3 any more
+    assert "#ai-3" not in text
+    assert f"[{A}#AI-2](incidents/{A}.md#ai-2)" in text  # items still there keep their link
+
+
+def test_check_links_covers_committed_reviews(weeks: Path, git: Callable[..., str]) -> None:
+    assert CliRunner().invoke(main, ["render"]).exit_code == 0
+    assert review("--week", "2025-W44", "--commit").exit_code == 0
+    clean = CliRunner().invoke(main, ["check", "--links"])
+    assert (clean.exit_code, clean.stdout) == (0, "")
+    path = weeks / "reviews" / "2025-W44.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"{A}.md#ai-2", f"{A}.md#ai-9", 1), encoding="utf-8")
+    broken = CliRunner().invoke(main, ["check", "--links"])
+    assert broken.exit_code == 1
+    assert "reviews/2025-W44.md:" in broken.stdout
+    assert "has no heading or anchor 'ai-9'" in broken.stdout
