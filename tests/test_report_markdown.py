@@ -119,3 +119,25 @@ def test_a_german_report_is_german_throughout(repo: Path, runner: CliRunner) -> 
     assert "## 📚 Erkenntnisse" in text
     for english in ("Incident Report", "Lessons Learned", "Monitoring"):
         assert english not in text
+
+
+@pytest.mark.parametrize("link, shown", [
+    ("Bug 5554823", "Alert on stale caches (Bug 5554823)"),
+    ("JIRA-123", "Alert on stale caches (JIRA-123)"),
+    ("https://tracker.example/OPS-1", "Alert on stale caches ([link](https://tracker.example/OPS-1))"),
+    ("../docs/runbook.md", "Alert on stale caches ([link](../docs/runbook.md))"),
+])
+def test_an_item_link_that_is_no_address_is_text(repo: Path, runner: CliRunner, link: str,
+                                                 shown: str) -> None:
+    text = report(repo, runner, f"""\
+        action_items:
+          - id: AI-1
+            title: Alert on stale caches
+            owner: sre
+            priority: high
+            status: todo
+            due: 2025-10-15
+            link: "{link}"
+        """)
+    row = next(line for line in text.splitlines() if 'id="ai-1"' in line)
+    assert f"| {shown} |" in row

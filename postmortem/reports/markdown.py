@@ -30,6 +30,15 @@ def starts_block(text: str) -> bool:
     return bool(_BLOCK_START.match(text.strip("\n")))
 
 
+_ADDRESS = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\S+|\.{0,2}/\S*|#\S+|[\w.-]+(?:/[\w.#%-]*)+)$")
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` is a URL or a path a link can point at (``JIRA-123`` and
+    ``Bug 5554823`` are names of tickets, not addresses)."""
+    return bool(_ADDRESS.match(text.strip()))
+
+
 def cell(value: Any) -> str:
     """Text that stays inside one Markdown table cell whatever it holds."""
     text = "" if value is None else str(value)

@@ -23,7 +23,7 @@ from postmortem.reports.anchors import (
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
-from postmortem.reports.markdown import lines, md_link, starts_block
+from postmortem.reports.markdown import is_address, lines, md_link, starts_block
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
@@ -184,12 +184,17 @@ def _action_items(r: _Report) -> Block:
         return None
     return {"entries": [
         {"anchor": item_anchor(item.id), "id": item.id,
-         "title": item.title + (f" ([link]({item.link}))" if item.link else "")
+         "title": item.title + (_item_link(item.link) if item.link else "")
          + (f"\n{item.note}" if item.note else ""),
          "priority": r.marks.mark(f"severity_{item.priority}"),
          "owner": item.owner or "—", "status": r.marks.mark(f"item_{item.status}"),
          "due": item.due.isoformat() if item.due else "—"}
         for item in r.incident.action_items]}
+
+
+def _item_link(link: str) -> str:
+    """An item's tracker reference: a link where it is an address, else its text."""
+    return f" ([link]({link}))" if is_address(link) else f" ({link})"
 
 
 def _next_steps(r: _Report) -> Block:
