@@ -165,7 +165,7 @@ def test_emoji_can_be_turned_off(project: Path) -> None:
     write(project, "2025-10-01-a")
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "**Status**: RESOLVED\n**Severity**: HIGH\n" in text
+    assert "**Status**: RESOLVED\\\n**Severity**: HIGH\\\n" in text
     assert "✅" not in text
 
 
@@ -214,7 +214,7 @@ def test_german_labels(project: Path) -> None:
     write(project, "2025-10-01-a", "language: de\n")
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "**Schweregrad**: 🟡 HOCH\n**Dauer**: 1 Std. 4 Min. (11:16 – 12:20 CEST)" in text
+    assert "**Schweregrad**: 🟡 HOCH\\\n**Dauer**: 1 Std. 4 Min. (11:16 – 12:20 CEST)" in text
 
 
 def test_the_label_catalogues_have_the_same_keys() -> None:
