@@ -631,3 +631,19 @@ def test_a_misspelt_outcome_gets_a_did_you_mean(runner: CliRunner, write_inciden
         "here; did you mean 'ok'? use 'ok', 'warning', 'failed' or 'info'",
         "incidents/outcome.yaml:13:14: error: timeline[1].outcome: 'in progress' is not "
         "allowed here; use 'ok', 'warning', 'failed' or 'info'")
+
+
+def test_an_empty_owner_is_reported_at_its_own_line(runner: CliRunner,
+                                                   write_incident: Write) -> None:
+    write_incident("empty-owner", doc("empty-owner", """\
+        action_items:
+          - id: AI-1
+            title: Add a cache check
+            priority: high
+            status: todo
+            owner:
+            due: 2024-01-10
+        """))
+    assert_reported(check(runner), "incidents/empty-owner.yaml:12:11: error: "
+                    "action_items[0].owner: open action item 'AI-1' has no owner; every open "
+                    "item needs an owner and a due date")

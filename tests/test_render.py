@@ -240,3 +240,14 @@ def test_quiet_prints_only_problems(project: Path) -> None:
                    "than the entry before it (12:00); keep the timeline in chronological order\n")
     assert (project / "incidents" / "2025-10-01-a.md").is_file()
     assert run("render", "--quiet") == (0, "", err)  # nothing changed: still only the problem
+
+
+def test_a_file_left_alone_is_not_counted_as_changed(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    run("render")
+    (project / "incidents" / "2025-10-01-a.md").write_text("my own notes\n", encoding="utf-8")
+    write(project, "2025-10-01-a", title="Cache stale again")
+    code, out, err = run("render")
+    assert code == 1
+    assert out == "updated: incidents/README.md\n"
+    assert err.endswith("1 file changed, 0 unchanged, 1 not overwritten\n")

@@ -11,7 +11,7 @@ from postmortem.config import Config
 from postmortem.format.model import Incident
 from postmortem.format.timing import Moment, incident_zone, milestones
 from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES
-from postmortem.format.yamlread import Parsed, position
+from postmortem.format.yamlread import Parsed, locate, position
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import Rule, RuleTable
 
@@ -31,6 +31,10 @@ class Subject:
 
     def at(self, *loc: str | int) -> tuple[int, int]:
         return position(self.parsed.root, loc)
+
+    def has(self, *loc: str | int) -> bool:
+        """Whether the file writes ``loc`` (if only as an empty value)."""
+        return locate(self.parsed.root, loc)[1]
 
     @functools.cached_property
     def zone(self) -> dt.tzinfo:
@@ -133,7 +137,10 @@ def _action_items(s: Subject, unique_item_id: Rule, open_item_owned: Rule,
         if item.is_open:
             for name in ("owner", "due"):
                 if getattr(item, name) is None:
-                    yield open_item_owned(s.rel, *s.at("action_items", index), f"{here}.{name}",
+                    # An empty `owner:` is reported where it stands, a missing one at its item.
+                    where = s.at("action_items", index, name) if s.has(
+                        "action_items", index, name) else s.at("action_items", index)
+                    yield open_item_owned(s.rel, *where, f"{here}.{name}",
                                           f"open action item '{item.id}' has no {name}; every "
                                           "open item needs an owner and a due date")
         if item.status == "wontfix" and not item.note:
