@@ -394,3 +394,16 @@ def test_check_links_covers_committed_reviews(weeks: Path, git: Callable[..., st
     assert broken.exit_code == 1
     assert "reviews/2025-W44.md:" in broken.stdout
     assert "has no heading or anchor 'ai-9'" in broken.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--as-of", "31.10.2025"], "--as-of '31.10.2025' is not a date; write it as YYYY-MM-DD"),
+    (["--as-of", "9999-12-31"], "--as-of '9999-12-31' is out of range"),
+    (["--week", "0001-W01"], "--week '0001-W01' is out of range"),
+    (["--week", "9999-W50"], "--week '9999-W50' is out of range"),
+])
+def test_bad_and_extreme_days_are_usage_errors(weeks: Path, args: list[str],
+                                               message: str) -> None:
+    result = CliRunner().invoke(main, ["review", *args])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"postmortem: error: {message}")
