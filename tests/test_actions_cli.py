@@ -211,7 +211,7 @@ def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     (folder / "postmortem.toml").write_text("", encoding="utf-8")
     monkeypatch.chdir(folder)
     result = run()
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith(f"postmortem: error: '{folder}' is not in a git "
                                     "repository")
