@@ -138,7 +138,8 @@ def test_what_check_rejects_the_schema_rejects(change: dict[str, Any]) -> None:
 # Values for the generated documents: text, numbers and booleans where text goes, valid and
 # invalid times, dates, zones and states. Left out are the findings JSON Schema cannot make
 # (ids against file names, the order of times, unique item ids, references to other files,
-# code fences) and numbers whose written form an editor does not keep (1e3, 0x1F).
+# code fences, 29 February of a year that has none) and numbers whose written form an editor
+# does not keep (1e3, 0x1F).
 _TEXT = st.one_of(st.text(max_size=8), st.integers(-10, 10**6), st.booleans(),
                   st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 2)),
                   st.sampled_from(["", "null", "yes", "10:30", "a\nb", "ä €"]))
@@ -147,8 +148,10 @@ _TIME = st.sampled_from(["10:30", "~10:30", "9:05", "10:30:15", "23:59", "11:55 
                          "2024-01-01T11:00+01:00", "2024-01-02 00:10", "25:00", "14:60",
                          "23:59:60", "morning", "1030", "11:55+01:00", "10:00 Z", "11:55 IST",
                          "12:49-12:50", "１０:００", "2024-13-01T10:00", "2024-01-01T9:00", 10])
+# (A range that ends before it starts, 12:50-12:49, is an order: `check` rejects it, the
+# schema cannot tell.)
 _RANGE = st.one_of(_TIME, st.sampled_from(["12:49-12:50", "12:49 – 12:50 CEST", "~12:49-~12:50",
-                                           "12:50-12:49", "2024-01-01T23:50 - 2024-01-02T00:10"]))
+                                           "2024-01-01T23:50 - 2024-01-02T00:10"]))
 _DATE = st.sampled_from(["2024-01-01", "2024-02-29", "2024-12-31", "2024-1-1", "20240101",
                          "2024-02-30", "2024-04-31", "0", "1704067200", "2024-01-01T00:00",
                          2024, None])
