@@ -192,7 +192,12 @@ def test_unknown_item(month: Path, ref: str, hint: str) -> None:
     ([f"{A}#AI-1", "--overdue"], "they do not combine with INCIDENT#ID"),
     (["--due-within", "-1"], "Invalid value for '--due-within'"),
     (["--status", "late"], "Invalid value for '--status'"),
-    (["--as-of", "20.10.2025"], "Invalid value for '--as-of'"),
+    (["--as-of", "20.10.2025"], "postmortem: error: --as-of '20.10.2025' is not a date; "
+                                "write it as YYYY-MM-DD"),
+    (["--as-of", "9999-12-31"], "postmortem: error: --as-of '9999-12-31' is out of range"),
+    (["--as-of", "0001-01-01"], "postmortem: error: --as-of '0001-01-01' is out of range"),
+    (["--as-of", "2025-10-20", "--due-within", "3000000"],
+     "postmortem: error: --due-within 3000000 reaches past 9998-12-31"),
 ])
 def test_usage_errors(month: Path, args: list[str], message: str) -> None:
     result = run(*args)
@@ -206,7 +211,7 @@ def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     (folder / "postmortem.toml").write_text("", encoding="utf-8")
     monkeypatch.chdir(folder)
     result = run()
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith(f"postmortem: error: '{folder}' is not in a git "
                                     "repository")
@@ -237,3 +242,16 @@ def test_the_installed_command_prints_the_same(month: Path) -> None:
                           cwd=month, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == run("--as-of", "2025-10-20", "--format", "json").stdout
+
+
+def test_an_item_named_as_its_anchor_is_found(month: Path) -> None:
+    spelled = run(f"{A}#ai-1", "--as-of", "2025-10-20")
+    assert spelled.exit_code == 0
+    assert spelled.stdout == run(f"{A}#AI-1", "--as-of", "2025-10-20").stdout
+
+
+def test_an_unknown_incident_filter_is_an_error(month: Path) -> None:
+    result = run("--incident", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("postmortem: error: no incident 'nope' with action items "
+                                    "in the history of incidents/")

@@ -330,9 +330,9 @@ def test_unquoted_time_is_a_time(runner: CliRunner, write_incident: Write) -> No
 def test_unquoted_time_is_compared_as_a_time(runner: CliRunner, write_incident: Write) -> None:
     # As YAML 1.1 integers 10:29:59 (37799) would come after 10:30 (630); as times it is before.
     write_incident("order", doc("order", "detected: 10:29:59\n"))
-    assert_reported(check(runner), "incidents/order.yaml:7:11: warning: detected: detected "
-                    "(10:29:59) is before started (10:30); milestones should run started ≤ "
-                    "detected ≤ mitigated ≤ resolved", exit_code=0)
+    assert_reported(check(runner), "incidents/order.yaml:7:11: error: detected: detected "
+                    "(10:29:59) is before started (10:30); nothing is detected before it "
+                    "started: correct one of the two times")
 
 
 def test_impossible_time_is_rejected_at_its_line(runner: CliRunner, write_incident: Write) -> None:
@@ -344,8 +344,9 @@ def test_impossible_time_is_rejected_at_its_line(runner: CliRunner, write_incide
 def test_time_that_is_not_a_time(runner: CliRunner, write_incident: Write) -> None:
     write_incident("no-time", doc("no-time", started="morning"))
     assert_reported(check(runner), "incidents/no-time.yaml:6:10: error: started: 'morning' is "
-                    "not a time; write HH:MM, HH:MM:SS or an ISO datetime (a leading ~ marks it "
-                    "approximate)")
+                    "not a time; write HH:MM, HH:MM:SS or an ISO datetime, optionally with an "
+                    "offset or zone abbreviation (11:55 +01:00, 11:55 CET); a leading ~ marks it "
+                    "approximate")
 
 
 # ---- semantic rules ----------------------------------------------------------------------
@@ -467,7 +468,7 @@ def test_time_zone_path_is_not_a_zone(runner: CliRunner, write_incident: Write) 
 def test_mis_decoded_text(runner: CliRunner, write_incident: Write) -> None:
     text = f"summary: |\n  Fixed.\n  Status: {MOJIBAKE} done\n"
     write_incident("mojibake", doc("mojibake", text))
-    assert_reported(check(runner), "incidents/mojibake.yaml:9:1: warning: summary: text looks "
+    assert_reported(check(runner), "incidents/mojibake.yaml:9:11: warning: summary: text looks "
                     f"mis-decoded (UTF-8 read as Mac Roman): 'Status: {MOJIBAKE} done' probably "
                     "should read 'Status: ✅ done'; re-save the text as UTF-8", exit_code=0)
 
@@ -599,3 +600,53 @@ def test_due_date_policy_is_configurable(
     assert_reported(check(runner), "incidents/due.yaml:13:10: warning: action_items[0].due: due "
                     "2024-02-01 is 31 days after the incident; the policy for high incidents is "
                     "at most 7 days (due_days in the configuration)", exit_code=0)
+
+
+@pytest.mark.parametrize("line, message", [
+    ("status: Resolved", "status: 'Resolved' is not allowed here; did you mean 'resolved'? use "
+                         "'investigating', 'mitigated', 'resolved' or 'closed'"),
+    ("severity: hihg", "severity: 'hihg' is not allowed here; did you mean 'high'? use "
+                       "'critical', 'high', 'medium', 'low' or 'unknown'"),
+])
+def test_a_misspelt_value_gets_a_did_you_mean(runner: CliRunner, write_incident: Write,
+                                              line: str, message: str) -> None:
+    key = line.split(":")[0]
+    write_incident("value", doc("value", **{key: line.split(": ")[1]}))
+    result = check(runner)
+    assert result.exit_code == 1
+    assert f": error: {message}" in result.stdout
+
+
+def test_a_misspelt_outcome_gets_a_did_you_mean(runner: CliRunner, write_incident: Write) -> None:
+    write_incident("outcome", doc("outcome", """\
+        timeline:
+          - at: "10:30"
+            event: Deploy
+            outcome: sucess
+          - at: "10:31"
+            event: Rollback
+            outcome: in progress
+        """))
+    assert_reported(
+        check(runner),
+        "incidents/outcome.yaml:10:14: error: timeline[0].outcome: 'sucess' is not allowed "
+        "here; did you mean 'ok'? use 'ok', 'warning', 'failed' or 'info'",
+        "incidents/outcome.yaml:13:14: error: timeline[1].outcome: 'in progress' is not "
+        "allowed here; use 'ok', 'warning', 'failed' or 'info'")
+
+
+def test_an_empty_owner_is_reported_at_its_own_line(runner: CliRunner,
+                                                   write_incident: Write) -> None:
+    write_incident("empty-owner", doc("empty-owner", """\
+        action_items:
+          - id: AI-1
+            title: Add a cache check
+            priority: high
+            status: todo
+            owner:
+            due: 2024-01-10
+        """))
+    assert_reported(check(runner), "incidents/empty-owner.yaml:12:11: error: "
+                    "action_items[0].owner: open action item 'AI-1' has no owner; every open "
+                    "item needs an owner and a due date (write owner: unknown until it is "
+                    "triaged)")

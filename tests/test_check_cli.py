@@ -125,7 +125,7 @@ def test_json_format_keeps_non_ascii_and_whole_file_problems(
         {"path": "incidents/empty.yaml", "line": 1, "col": 1, "severity": "error", "field": "",
          "message": "file is empty; an incident needs at least id, title, date, status, "
                     "severity and started (`postmortem new` writes a complete scaffold)"},
-        {"path": "incidents/moji.yaml", "line": 8, "col": 10, "severity": "warning",
+        {"path": "incidents/moji.yaml", "line": 8, "col": 16, "severity": "warning",
          "field": "summary",
          "message": f"text looks mis-decoded (UTF-8 read as Mac Roman): 'Fixed {MOJIBAKE}' "
                     "probably should read 'Fixed ✅'; re-save the text as UTF-8"},

@@ -192,3 +192,40 @@ def test_a_worktree_renders_and_reads_history(repo: Path, git: Any) -> None:
     assert done.stdout.splitlines()[1].startswith("2025-10-01-a#AI-1  high      todo    "
                                                   "2024-01-20  12 d")
     assert list((repo / ".git" / "postmortem").glob("history-*.bin"))
+
+
+# (situation, command) -> exit code; the README's table says the same.
+ANSWERS = {
+    "outside a repository": {"check": 0, "render": 0, "actions": 2, "review": 2},
+    "no incidents folder": {"check": 2, "render": 2, "actions": 2, "review": 2},
+    "empty repository": {"check": 0, "render": 0, "actions": 0, "review": 0},
+}
+
+
+@pytest.mark.parametrize("situation", list(ANSWERS))
+def test_every_command_answers_alike_where_there_is_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, situation: str) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "postmortem.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    if situation != "outside a repository":
+        git_init(folder)
+    if situation != "no incidents folder":
+        (folder / "incidents").mkdir()
+    monkeypatch.chdir(folder)
+    runner = CliRunner()
+    codes = {}
+    for command in ANSWERS[situation]:
+        args = [command, "--as-of", "2025-10-20"] if command in ("actions", "review") \
+            else [command]
+        result = runner.invoke(main, args)
+        assert "Traceback" not in result.output + result.stderr
+        codes[command] = result.exit_code
+        if result.exit_code == 2:
+            assert result.stderr.startswith("postmortem: error: ")
+    assert codes == ANSWERS[situation]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith(f"| {situation} |"))
+    assert [int(c.strip().split()[0]) for c in row.strip("|").split("|")[1:]] == list(
+        ANSWERS[situation].values())

@@ -381,7 +381,7 @@ def test_an_unknown_end_gives_no_duration(repo: Path, runner: CliRunner,
     write_incident("done", minimal("done", status="resolved", resolved='"11:30"'))
     render(runner)
     report = (repo / "incidents/end.md").read_text(encoding="utf-8")
-    assert "**Duration**: unknown (10:30 UTC)" in report
+    assert "**Duration**: unknown (10:30 UTC)\\\n" in report
     index = (repo / "incidents/README.md").read_text(encoding="utf-8")
     # The median time to resolve counts only the incident whose end is known.
     assert "| 🟡 HIGH | 2 | 1 h |" in index
@@ -416,7 +416,8 @@ def test_the_due_policy_waits_for_known_values(runner: CliRunner, write_incident
 
 
 def test_summaries_with_an_unknown_severity_come_back_from_the_cache() -> None:
-    summary = Summary(id="x", title="X", date="2024-01-01", severity="unknown",
+    summary = Summary(id="x", title="X", date="2024-01-01",
+                      started="2024-01-01T00:00:00.000000Z", severity="unknown",
                       status="investigating", language="en", duration_minutes=None,
                       source="incidents/x.yaml", report="incidents/x.md", categories=(),
                       category_anchors=(), tags=(), related=(), items_open=0, items_total=0)
@@ -465,11 +466,12 @@ def test_the_header_shows_detection_and_mitigation_with_their_durations(
                                   mitigated='"11:00"', impact_started='"10:40"'))
     render(runner)
     report = (repo / "incidents/ms.md").read_text(encoding="utf-8")
-    assert ("**Duration**: 15 h 30 min (2024-01-01 10:30 – 2024-01-02 02:00 UTC)\n"
-            "**Detected**: 10:45 (time to detect: 15 min)\n"
+    assert ("**Duration**: 15 h 30 min (2024-01-01 10:30 – 2024-01-02 02:00 UTC)\\\n"
+            "**Detected**: 10:45 (time to detect: 15 min)\\\n"
             "**Mitigated**: 2024-01-02 01:30 (time to mitigate: 15 h)\n") in report
     report = (repo / "incidents/unk.md").read_text(encoding="utf-8")
-    assert "**Detected**: unknown\n**Mitigated**: 11:00\n**Impact window**: 10:40 – ?\n" in report
+    assert ("**Detected**: unknown\\\n**Mitigated**: 11:00\\\n**Impact window**: 10:40 – ?\n"
+            in report)
 
 
 def test_an_impact_window_ending_before_it_starts_is_a_warning(
@@ -483,8 +485,9 @@ def test_an_impact_window_ending_before_it_starts_is_a_warning(
 def test_detection_sources_are_a_closed_list(runner: CliRunner, write_incident: Write) -> None:
     write_incident("det", minimal("det", "detection:\n  source: pager\n"))
     assert check(runner).stdout.splitlines()[0] == (
-        "incidents/det.yaml:8:11: error: detection.source: 'pager' is not allowed here; use "
-        "'alert', 'customer', 'user', 'support', 'engineer', 'test' or 'other'")
+        "incidents/det.yaml:8:11: error: detection.source: 'pager' is not allowed here; did "
+        "you mean 'alert'? use 'alert', 'customer', 'user', 'support', 'engineer', 'test' or "
+        "'other'")
 
 
 # --- Item 6: people and roles -------------------------------------------------------------------
@@ -533,5 +536,5 @@ def test_roles_are_shown_in_the_header_in_the_order_of_the_role_list(
         """, language="de"))
     render(runner)
     report = (repo / "incidents/roles.md").read_text(encoding="utf-8")
-    assert ("**Incident Commander**: Cem (from 09:24)\n**Einsatzteam**: Ben, Dan\n"
+    assert ("**Incident-Leitung**: Cem (from 09:24)\\\n**Einsatzteam**: Ben, Dan\\\n"
             "**Teilnehmende am Review**: Ana\n") in report

@@ -23,6 +23,7 @@ SNAPSHOTS = ("test_snapshots", "test_links", "test_index", "test_fields")
 RECORDED = {
     1: "f84926ce4094595b",
     2: "cc1c8120928e2e42",
+    3: "925d9e0d86f3effa",
 }
 
 

@@ -361,7 +361,7 @@ def test_not_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         read_history(load_config(folder))
     assert "is not in a git repository" in str(caught.value)
     assert caught.value.hint is not None and "git init" in caught.value.hint
-    assert caught.value.exit_code == 1
+    assert caught.value.exit_code == 2  # it cannot start, as without incidents
 
 
 def test_no_commits_yet_is_an_empty_history(repo: Path, write: Callable[..., Path]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from postmortem.cli import main
-from postmortem.reports.links import SIMILAR_LIMIT, LinkGraph, Links
+from postmortem.reports.links import SIMILAR_LIMIT, LinkGraph, Links, index_model, newest_first
 from postmortem.reports.summary import Summary
 
 LINKED = Path(__file__).parent / "data" / "linked"
@@ -176,9 +176,10 @@ def test_a_reference_to_a_removed_incident_fails_render_at_its_line(
 
 # --- the link graph on its own ---------------------------------------------------------------
 
-def summary(key: str, date: str, categories: list[str], related: list[list[str]] | None = None
-            ) -> Summary:
-    return Summary(id=key, title=key.upper(), date=date, severity="high", status="resolved",
+def summary(key: str, date: str, categories: list[str], related: list[list[str]] | None = None,
+            started: str = "10:00") -> Summary:
+    return Summary(id=key, title=key.upper(), date=date, started=f"{date}T{started}:00.000000Z",
+                   severity="high", status="resolved",
                    language="en", duration_minutes=30.0, source=f"incidents/{key}.yaml",
                    report=f"incidents/{key}.md", categories=tuple(categories),
                    category_anchors=tuple((c, "rc-1") for c in sorted(categories)), tags=(),
@@ -306,3 +307,31 @@ def test_a_long_similar_list_is_capped_and_points_to_the_index(
     assert ("These are the 10 most recent; the [index](README.md#recurring-failure-classes) "
             "lists every incident of each failure class.") in similar
     assert run("check", "--links")[0] == 0
+
+
+def test_incidents_of_one_day_are_ordered_by_when_they_started_not_by_id() -> None:
+    """"a" started at 15:00, "b" at 09:00 the same day: a is the newer, and b came first."""
+    summaries = {"a": summary("a", "2024-01-01", ["disk-full"], started="15:00"),
+                 "b": summary("b", "2024-01-01", ["disk-full"], started="09:00"),
+                 "c": summary("c", "2023-12-31", [], [["a", "x"], ["b", "y"]], started="23:00")}
+    assert newest_first(summaries) == ["a", "b", "c"]
+    links = build_links(summaries, "incidents/README.md")
+    assert links["a"].recurring[0]["first"]["id"] == "b"
+    assert links["b"].recurring[0]["first"] is None
+    index = index_model(summaries, "incidents/README.md")
+    assert [e["id"] for e in index["incidents"]] == ["a", "b", "c"]
+    assert [e["id"] for e in index["classes"][0]["incidents"]] == ["a", "b"]
+
+
+def test_a_start_time_on_the_instant_line_across_zones(repo: Path) -> None:
+    """Two incidents of one date in different zones: the one in Berlin started later."""
+    for key, zone, started in (("2024-05-01-ny", "America/New_York", "04:00"),
+                               ("2024-05-01-berlin", "Europe/Berlin", "11:00")):
+        (repo / "incidents" / f"{key}.yaml").write_text(
+            f"id: {key}\ntitle: {key}\ndate: 2024-05-01\ntimezone: {zone}\n"
+            f"status: investigating\nseverity: low\nstarted: '{started}'\n", encoding="utf-8")
+    code, _, _ = run("render")
+    assert code == 0
+    index = (repo / "incidents" / "README.md").read_text(encoding="utf-8")
+    # 04:00 EDT is 08:00 UTC, 11:00 CEST is 09:00 UTC; by id, ny would come first.
+    assert index.index("[2024-05-01-berlin]") < index.index("[2024-05-01-ny]")

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from postmortem.atomic import create_exclusive, write_bytes_atomic, write_text_atomic
 from postmortem.cli import main
 from postmortem.format.ids import slugify
-from postmortem.format.model import SCHEMA_ID, Incident
+from postmortem.format.model import Incident, json_schema
 from postmortem.format.scaffold import clean_title, scaffold_text
 from postmortem.format.yamlread import parse_text
 
@@ -80,9 +80,8 @@ def test_the_scaffold_has_every_field_of_the_schema_in_its_order(repo: Path,
     new(runner, "Outage", "--date", DAY)
     text = (repo / "incidents/2025-10-01-outage.yaml").read_text(encoding="utf-8")
     assert list(yaml.safe_load(text)) == list(Incident.model_fields)
-    first, *rest = text.splitlines()
-    assert first == f"# yaml-language-server: $schema={SCHEMA_ID}"
-    assert any("postmortem schema > incident.schema.json" in line for line in rest)
+    first = text.splitlines()[0]
+    assert first == "# yaml-language-server: $schema=incident.schema.json"
     assert '"00:00"' in text  # times quoted, as YAML 1.1 would read 10:30 as a number
 
 
@@ -520,3 +519,36 @@ def test_create_exclusive_without_hard_links(tmp_path: Path,
         create_exclusive(path, "second\n")
     assert path.read_text(encoding="utf-8") == "first ✅\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.yaml"]
+
+
+def test_the_scaffolds_schema_reference_points_at_the_schema(repo: Path,
+                                                             runner: CliRunner) -> None:
+    """The first line names a file relative to the incident (as the YAML language server
+    resolves it); `new` writes it there, and refreshes only a copy it wrote itself."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    new(runner, "Outage", "--date", DAY)
+    path = repo / "incidents" / "2025-10-01-outage.yaml"
+    reference = path.read_text(encoding="utf-8").splitlines()[0].partition("$schema=")[2]
+    schema = json.loads((path.parent / reference).read_text(encoding="utf-8"))
+    assert {k: v for k, v in schema.items() if k != "generated_by"} == json_schema()
+    # As an editor sees it (YAML 1.2: a date is text).
+    data = json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8")), default=str))
+    assert [e.message for e in Draft202012Validator(schema).iter_errors(data)] == []
+    (path.parent / reference).write_text("{}", encoding="utf-8")  # not ours: left alone
+    assert new(runner, "Second", "--date", DAY).exit_code == 0
+    assert (path.parent / reference).read_text(encoding="utf-8") == "{}"
+
+
+def test_schema_output_writes_the_file_the_scaffold_names(repo: Path,
+                                                          runner: CliRunner) -> None:
+    result = runner.invoke(main, ["schema", "--output", "incidents/incident.schema.json"])
+    assert (result.exit_code, result.stderr) == (0, "Wrote incidents/incident.schema.json\n")
+    again = runner.invoke(main, ["schema", "-o", "incidents/incident.schema.json"])
+    assert again.stderr == "Unchanged: incidents/incident.schema.json\n"
+    (repo / "mine.json").write_text("{}", encoding="utf-8")
+    refused = runner.invoke(main, ["schema", "-o", "mine.json"])
+    assert refused.exit_code == 1
+    assert "'mine.json' exists and was not written by postmortem" in refused.stderr

@@ -165,7 +165,7 @@ def test_emoji_can_be_turned_off(project: Path) -> None:
     write(project, "2025-10-01-a")
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "**Status**: RESOLVED\n**Severity**: HIGH\n" in text
+    assert "**Status**: RESOLVED\\\n**Severity**: HIGH\\\n" in text
     assert "✅" not in text
 
 
@@ -214,7 +214,7 @@ def test_german_labels(project: Path) -> None:
     write(project, "2025-10-01-a", "language: de\n")
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "**Schweregrad**: 🟡 HOCH\n**Dauer**: 1 Std. 4 Min. (11:16 – 12:20 CEST)" in text
+    assert "**Schweregrad**: 🟡 HOCH\\\n**Dauer**: 1 Std. 4 Min. (11:16 – 12:20 CEST)" in text
 
 
 def test_the_label_catalogues_have_the_same_keys() -> None:
@@ -240,3 +240,14 @@ def test_quiet_prints_only_problems(project: Path) -> None:
                    "than the entry before it (12:00); keep the timeline in chronological order\n")
     assert (project / "incidents" / "2025-10-01-a.md").is_file()
     assert run("render", "--quiet") == (0, "", err)  # nothing changed: still only the problem
+
+
+def test_a_file_left_alone_is_not_counted_as_changed(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    run("render")
+    (project / "incidents" / "2025-10-01-a.md").write_text("my own notes\n", encoding="utf-8")
+    write(project, "2025-10-01-a", title="Cache stale again")
+    code, out, err = run("render")
+    assert code == 1
+    assert out == "updated: incidents/README.md\n"
+    assert err.endswith("1 file changed, 0 unchanged, 1 not overwritten\n")

@@ -371,3 +371,39 @@ def test_a_failed_commit_leaves_the_index_as_it_was(weeks: Path) -> None:
     staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=weeks, check=True,
                             capture_output=True, text=True).stdout
     assert staged == ""
+
+
+def test_a_dropped_item_is_not_linked_to_an_anchor_its_report_no_longer_has(
+        weeks: Path) -> None:
+    text = review("--week", "2025-W44").stdout
+    row = next(line for line in text.splitlines() if "AI-3" in line)
+    assert row.startswith(f"| {A}#AI-3 |")  # as text: the report has no #ai-3 any more
+    assert "#ai-3" not in text
+    assert f"[{A}#AI-2](incidents/{A}.md#ai-2)" in text  # items still there keep their link
+
+
+def test_check_links_covers_committed_reviews(weeks: Path, git: Callable[..., str]) -> None:
+    assert CliRunner().invoke(main, ["render"]).exit_code == 0
+    assert review("--week", "2025-W44", "--commit").exit_code == 0
+    clean = CliRunner().invoke(main, ["check", "--links"])
+    assert (clean.exit_code, clean.stdout) == (0, "")
+    path = weeks / "reviews" / "2025-W44.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"{A}.md#ai-2", f"{A}.md#ai-9", 1), encoding="utf-8")
+    broken = CliRunner().invoke(main, ["check", "--links"])
+    assert broken.exit_code == 1
+    assert "reviews/2025-W44.md:" in broken.stdout
+    assert "has no heading or anchor 'ai-9'" in broken.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--as-of", "31.10.2025"], "--as-of '31.10.2025' is not a date; write it as YYYY-MM-DD"),
+    (["--as-of", "9999-12-31"], "--as-of '9999-12-31' is out of range"),
+    (["--week", "0001-W01"], "--week '0001-W01' is out of range"),
+    (["--week", "9999-W50"], "--week '9999-W50' is out of range"),
+])
+def test_bad_and_extreme_days_are_usage_errors(weeks: Path, args: list[str],
+                                               message: str) -> None:
+    result = CliRunner().invoke(main, ["review", *args])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"postmortem: error: {message}")

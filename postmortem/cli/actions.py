@@ -13,7 +13,7 @@ STATUS_CHOICES = (*ITEM_STATUSES, "open", "closed", "dropped")
 
 @click.command()
 @click.argument("item_ref", metavar="[INCIDENT#ID]", required=False)
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+@click.option("--as-of", "as_of", metavar="DATE",
               help="Report the items as they stood at the end of DATE (YYYY-MM-DD, in the "
                    "configured time zone)  [default: today]")
 @click.option("--owner", "owners", multiple=True, metavar="NAME",
@@ -29,7 +29,7 @@ STATUS_CHOICES = (*ITEM_STATUSES, "open", "closed", "dropped")
                    "--overdue: items that are either).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="A table (or one item's history) or JSON.")
-def command(item_ref: str | None, as_of: dt.datetime | None, owners: tuple[str, ...],
+def command(item_ref: str | None, as_of: str | None, owners: tuple[str, ...],
             incidents: tuple[str, ...], statuses: tuple[str, ...], overdue: bool,
             due_within: int | None, fmt: str) -> None:
     """List action items with their due dates, slips and closing dates, from git history.
@@ -50,12 +50,14 @@ def command(item_ref: str | None, as_of: dt.datetime | None, owners: tuple[str, 
     """
     import json
 
+    from postmortem.cli.options import days_after, parse_day
     from postmortem.config import load_config
     from postmortem.errors import UsageError
     from postmortem.format.times import zone
     from postmortem.history import actions as ac
     from postmortem.history.reader import read_history
 
+    given_day = parse_day(as_of)
     if item_ref is not None:
         ac.parse_ref(item_ref)  # a malformed reference is a usage error before anything runs
     if item_ref is not None and (owners or incidents or statuses or overdue
@@ -66,7 +68,9 @@ def command(item_ref: str | None, as_of: dt.datetime | None, owners: tuple[str, 
     tz = zone(config.timezone)
     assert tz is not None  # load_config checked it
     # The one clock read: the default as-of day is today where the incidents live.
-    day = as_of.date() if as_of else dt.datetime.now(tz).date()
+    day = given_day or dt.datetime.now(tz).date()
+    if due_within is not None:
+        days_after(day, due_within, "--due-within")
     history = read_history(config)
     for warning in history.warnings:
         click.echo(f"postmortem: warning: {warning}", err=True)
@@ -80,6 +84,7 @@ def command(item_ref: str | None, as_of: dt.datetime | None, owners: tuple[str, 
             click.echo(ac.format_item(report), nl=False)
         return
 
+    ac.check_incidents(history, incidents, where=f"{config.rel(config.incidents_dir)}/")
     reports = ac.select(history, day, tz, owners=owners, incidents=incidents,
                         statuses=statuses, overdue=overdue, due_within=due_within)
     if fmt == "json":

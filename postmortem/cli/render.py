@@ -25,16 +25,17 @@ def command(ctx: click.Context, check_only: bool, quiet: bool) -> None:
     result = render_all(config, check=check_only)
     for problem in result.problems:
         click.echo(problem.format(), err=True)
-    changed = result.changed()
+    # A file that is not ours was left alone (and reported above): it did not change.
+    changed = [o for o in result.changed() if o.action != "not-ours"]
+    refused = sum(o.action == "not-ours" for o in result.outcomes)
     for outcome in changed:
-        if outcome.action == "not-ours":
-            continue
         if not quiet or check_only:
             click.echo(f"{outcome.action}: {outcome.path}")
     if not quiet:
-        unchanged = len(result.outcomes) - len(changed)
+        unchanged = len(result.outcomes) - len(changed) - refused
         verb = "would change" if check_only else "changed"
         click.echo(f"{len(changed)} file{'s' * (len(changed) != 1)} {verb}, {unchanged} "
-                   "unchanged", err=True)
+                   f"unchanged" + (f", {refused} not overwritten" if refused else ""),
+                   err=True)
     errors = any(p.severity == "error" for p in result.problems)
     ctx.exit(EXIT_PROBLEMS if errors or (check_only and changed) else 0)

@@ -11,7 +11,7 @@ import click
 @click.option("--week", metavar="YYYY-Www",
               help="ISO week to review, in the configured time zone "
                    "[default: the last complete week].")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+@click.option("--as-of", "as_of", metavar="DATE",
               help="Review the seven days ending with DATE (YYYY-MM-DD) instead of a week.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
               show_default=True, help="Markdown report or JSON data.")
@@ -21,7 +21,7 @@ import click
 @click.option("--commit", "commit", is_flag=True,
               help="Write <reviews_dir>/<YYYY-Www>.md and commit that one file as "
                    "'Action-item review <YYYY-Www>' (only when its content changed).")
-def command(week: str | None, as_of: dt.datetime | None, fmt: str, output: str | None,
+def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
             commit: bool) -> None:
     """Report on the action items of all incidents for the weekly review meeting.
 
@@ -35,6 +35,7 @@ def command(week: str | None, as_of: dt.datetime | None, fmt: str, output: str |
     """
     from pathlib import Path
 
+    from postmortem.cli.options import in_range, parse_day
     from postmortem.config import load_config
     from postmortem.errors import UsageError
     from postmortem.format.times import zone
@@ -47,14 +48,11 @@ def command(week: str | None, as_of: dt.datetime | None, fmt: str, output: str |
     if commit and (as_of or output or fmt != "md"):
         raise UsageError("--commit records a whole week as Markdown in the reviews folder; "
                          "it does not combine with --as-of, --output or --format json")
+    # Options are checked before the configuration is read, so that a wrong one says so.
+    given = in_range(rv.parse_week(week), "--week", week) if week else parse_day(as_of)
     config = load_config()
-    if week:
-        day = rv.parse_week(week)
-    elif as_of:
-        day = as_of.date()
-    else:
-        # The one clock read: every date below derives from this instant.
-        day = rv.last_complete_week(dt.datetime.now(zone(config.timezone)))
+    # The one clock read (without --week or --as-of): every date below derives from it.
+    day = given or rv.last_complete_week(dt.datetime.now(zone(config.timezone)))
     target = Path(output).resolve() if output else None
     # Links in the review are relative to where it is written; on stdout, to the root.
     links_from = config.reviews_dir if commit else target.parent if target else config.root

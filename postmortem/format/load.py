@@ -71,13 +71,18 @@ class Loaded:
         return self.model
 
 
-def incident_files(config: Config) -> list[Path]:
+def require_incidents_dir(config: Config) -> None:
+    """Every command that reads incidents stops alike (exit 2) when their folder is missing."""
     folder = config.incidents_dir
     if not folder.is_dir():
         raise UsageError(f"incidents folder '{config.rel(folder)}' does not exist",
                          hint="create it with `postmortem new TITLE`, or set incidents_dir "
                               "in [tool.postmortem]")
-    return sorted(p for p in folder.rglob("*.yaml") if p.is_file())
+
+
+def incident_files(config: Config) -> list[Path]:
+    require_incidents_dir(config)
+    return sorted(p for p in config.incidents_dir.rglob("*.yaml") if p.is_file())
 
 
 def select(paths: Iterable[str]) -> list[Path]:

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import typing
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from postmortem.format.times import check_time_text
+from postmortem.format.times import (
+    ABBREVIATIONS,
+    DATE,
+    TIME_OR_RANGE_PATTERN,
+    TIME_PATTERN,
+    check_time_text,
+    zone_names,
+)
 from postmortem.format.vocabulary import (
     CLOSED_ITEM_STATES,
+    ENDED_STATUSES,
     ID_MAX,
     ID_PATTERN,
     ITEM_ID_PATTERN,
+    OPEN_ITEM_STATES,
     SLUG_PATTERN,
     CheckState,
     DetectionSource,
@@ -34,7 +44,8 @@ from postmortem.format.vocabulary import (
     Unknown,
 )
 
-SCHEMA_ID = "https://postmortem.dev/schema/incident-1.json"
+# An identifier, not an address: editors find the schema through the file beside incidents.
+SCHEMA_ID = "urn:postmortem:schema:incident-1"
 
 
 def _time(value: str) -> str:
@@ -44,14 +55,31 @@ def _time(value: str) -> str:
     return value
 
 
+def _time_or_range(value: str) -> str:
+    problem = check_time_text(value, ranges=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic alone would also take "0" or "1704067200" (Unix time) and datetimes at
+    # midnight: an incident file writes dates as YYYY-MM-DD, which the JSON Schema can say.
+    if isinstance(value, str) and not re.fullmatch(DATE, value, re.ASCII):
+        raise ValueError(f"'{value}' is not a date; write YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
 # Fields holding Markdown are marked so that `check` knows where code fences must balance.
 MARKDOWN = {"contentMediaType": "text/markdown"}
 Markdown = Annotated[str, Field(json_schema_extra=MARKDOWN)]
-TimeText = Annotated[
-    str,
-    AfterValidator(_time),
-    Field(json_schema_extra={"pattern": r"^~?(\d{1,2}:\d{2}(:\d{2})?|\d{4}-\d{2}-\d{2}[T ].+)$"}),
-]
+# The pattern is for the JSON Schema; `check` says more precisely what is wrong.
+TimeText = Annotated[str, AfterValidator(_time),
+                     Field(json_schema_extra={"pattern": TIME_PATTERN})]
+TimeOrRange = Annotated[str, AfterValidator(_time_or_range),
+                        Field(json_schema_extra={"pattern": TIME_OR_RANGE_PATTERN})]
 # A milestone may say `unknown` where the source does not state it.
 Milestone = TimeText | Unknown
 Figure = Annotated[
@@ -65,8 +93,10 @@ class _Model(BaseModel):
 
 
 class TimelineEntry(_Model):
-    at: TimeText = Field(description="When: HH:MM[:SS] on the incident date, or an ISO datetime; "
-                                     "a leading ~ marks an approximate time.")
+    at: TimeOrRange = Field(description="When: HH:MM[:SS] on the incident date or an ISO "
+                                        "datetime, with an optional offset or zone "
+                                        "abbreviation (`11:55 CET`); a range such as "
+                                        "`12:49-12:50`; a leading ~ marks an approximate time.")
     event: str = Field(description="What happened (inline Markdown).")
     outcome: Outcome | None = Field(None, description="Result, shown as the status marker: "
                                                       "ok, warning, failed or info.")
@@ -228,9 +258,9 @@ class ActionItem(_Model):
     priority: Rating = Field(description="critical, high, medium or low; unknown until "
                                          "triaged.")
     status: ItemStatus = Field(description="todo, in_progress, blocked, done or wontfix.")
-    due: dt.date | Unknown | None = Field(None, description="Due date (YYYY-MM-DD); required "
-                                                            "unless done/wontfix (`unknown` "
-                                                            "until triaged).")
+    due: Date | Unknown | None = Field(None, description="Due date (YYYY-MM-DD); required unless "
+                                                        "done/wontfix (`unknown` until "
+                                                        "triaged).")
     type: ItemType | None = Field(None, description="prevent, mitigate, detect, process or repair.")
     link: str | None = Field(None, description="Tracker ticket, pull request or commit.")
     ticket: str | None = Field(None, description="Tracker reference that is not a URL, e.g. "
@@ -310,7 +340,7 @@ class Incident(_Model):
                     description="Stable id; equals the file name without .yaml "
                                 "(default form YYYY-MM-DD-slug).")
     title: str = Field(description="One-line title.")
-    date: dt.date = Field(description="Day the incident started, local to `timezone`.")
+    date: Date = Field(description="Day the incident started, local to `timezone`.")
     timezone: str | None = Field(None, description="IANA zone of every time without an offset "
                                                    "(default: configuration, else UTC).")
     language: Language | None = Field(None, description="Language of the report's labels: "
@@ -383,8 +413,101 @@ class Incident(_Model):
 
 
 def json_schema() -> dict[str, Any]:
-    schema = Incident.model_json_schema()
+    """The JSON Schema of an incident file, as an editor applies it to the parsed YAML.
+
+    It accepts what `check` accepts where JSON Schema can tell: `check` reads every scalar as
+    the text written, so where text is expected a number or a boolean is fine (`owner: 42`),
+    while times, dates and zone names are checked by pattern or list, and the requirements
+    that depend on a status are conditions. What needs more than one value or file (ids
+    equal to the file name, order of times, unique item ids, references) stays `check`'s.
+    """
+    schema = _as_text(Incident.model_json_schema())
+    defs = schema["$defs"]
+    defs.update(_SCALARS)
+    for obj in (schema, *defs.values()):
+        for spec in obj.get("properties", {}).values():
+            _use_refs(spec)
+    zone = schema["properties"]["timezone"]
+    zone["anyOf"][0] = {"$ref": "#/$defs/TimeZone"}
+    defs["TimeZone"] = {"description": "An IANA time zone name, e.g. Europe/Berlin.",
+                        "type": "string", "enum": sorted(zone_names())}
+    schema["allOf"] = [_when("status", ENDED_STATUSES, ["resolved"])]
+    defs["ActionItem"]["allOf"] = [_when("status", OPEN_ITEM_STATES, ["owner", "due"])]
+    given = [{"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+             for key in ("incident", "url", "title")]
+    defs["Related"]["allOf"] = [
+        {"anyOf": given},
+        {"not": {"allOf": [given[0], given[1]]}},
+    ]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def _when(key: str, values: tuple[str, ...], needed: list[str]) -> dict[str, Any]:
+    """`needed` must be given (not empty) when `key` is one of `values`."""
+    return {"if": {"required": [key], "properties": {key: {"enum": list(values)}}},
+            "then": {"required": needed,
+                     "properties": {name: {"not": {"type": "null"}} for name in needed}}}
+
+
+# Values `check` reads as true or false, in any case (pydantic's lax booleans).
+_BOOL_WORDS = ("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0")
+_SCALARS: dict[str, Any] = {
+    "Time": {"description": "HH:MM[:SS] on the incident date or an ISO datetime, with an "
+                            "optional offset (`11:55 +01:00`) or zone abbreviation "
+                            f"({', '.join(ABBREVIATIONS)}; `11:55 CET`); ~ marks it "
+                            "approximate.",
+             "type": "string", "pattern": TIME_PATTERN},
+    "TimeOrRange": {"description": "A Time, or a range of two (`12:49-12:50`).",
+                    "type": "string", "pattern": TIME_OR_RANGE_PATTERN},
+    "Date": {"description": "A date, YYYY-MM-DD.", "type": "string", "format": "date",
+             "pattern": rf"^{DATE}$"},
+}
+_REFS = {TIME_PATTERN: "Time", TIME_OR_RANGE_PATTERN: "TimeOrRange"}
+
+
+def _use_refs(spec: dict[str, Any]) -> None:
+    """Times and dates as references to their definitions (one place, a named type)."""
+    for part in [spec, *spec.get("anyOf", [])]:
+        name = _REFS.get(part.get("pattern", "")) or ("Date" if part.get("format") == "date"
+                                                     else None)
+        if name is not None:
+            for key in ("type", "pattern", "format"):
+                part.pop(key, None)
+            part["$ref"] = f"#/$defs/{name}"
+
+
+def _as_text(node: Any) -> Any:
+    """Every place that takes text also takes what an editor parses as a number or a
+    boolean and `check` reads as text, where that text would be valid."""
+    if isinstance(node, list):
+        return [_as_text(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _as_text(value) for key, value in node.items()}
+    kind = node.get("type")
+    if kind == "boolean":
+        words = "|".join("".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in word)
+                         for word in _BOOL_WORDS)
+        rest = {k: v for k, v in node.items() if k != "type"}
+        return {**rest, "anyOf": [{"type": "boolean"}, {"enum": [0, 1]},
+                                  {"type": "string", "pattern": f"^(?:{words})$"}]}
+    if kind != "string" or "enum" in node or "format" in node:
+        return node
+    pattern = node.get("pattern")
+    if pattern is None:
+        return {**node, "type": ["string", "number", "boolean"]}
+    other: list[dict[str, Any]] = []
+    if re.fullmatch(pattern.strip("^$"), "0123456789"):
+        limit = node.get("maxLength")
+        other.append({"type": "integer", "minimum": 0,
+                      **({"maximum": 10 ** limit - 1} if limit else {})})
+    if all(re.fullmatch(pattern.strip("^$"), word) for word in ("true", "false")):
+        other.append({"type": "boolean"})
+    if not other:
+        return node
+    text = {k: node[k] for k in ("type", "pattern", "maxLength") if k in node}
+    rest = {k: v for k, v in node.items() if k not in text}
+    return {**rest, "anyOf": [text, *other]}
 
 
 def _is_markdown(annotation: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import typing
@@ -61,6 +62,37 @@ def _yaml_name(text: str) -> str:
 
 
 SCAFFOLD_TEMPLATE = "new.{language}.yaml.j2"
+# The JSON Schema beside new incident files: their first line names it, relative to them (as
+# the YAML language server resolves it), so an editor checks them without a network.
+SCHEMA_FILE = "incident.schema.json"
+SCHEMA_MARKER = "postmortem schema"
+
+
+def schema_text() -> str:
+    """The JSON Schema as a file: marked as generated, so that it is ours to refresh."""
+    import json
+
+    from postmortem.format.model import json_schema
+    from postmortem.reports.generated import JSON_MARKER_KEY
+
+    schema = json_schema()
+    schema[JSON_MARKER_KEY] = SCHEMA_MARKER
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(path: Path) -> bool:
+    """Write the schema to ``path`` unless it is there already; False when unchanged. A file
+    there that postmortem did not write is left alone (PostmortemError)."""
+    from postmortem.reports.generated import inspect, put
+
+    try:
+        action = put(path, schema_text(), check=False, existing=inspect(path))
+    except OSError as exc:
+        raise PostmortemError(f"cannot write '{path}': {exc.strerror}") from None
+    if action == "not-ours":
+        raise PostmortemError(f"'{path}' exists and was not written by postmortem; not "
+                              "replacing it", hint="move it away or choose another path")
+    return action != "unchanged"
 # The lists of allowed values the scaffold's comments name, read off the format's types.
 CHOICES = {
     "status": v.STATUSES, "severity": v.SEVERITIES, "language": v.LANGUAGES,
@@ -85,7 +117,6 @@ def scaffold_text(*, incident_id: str, title: str, date: dt.date, severity: str,
     with a commented example to uncomment. Action items are due on the last day the policy
     allows.
     """
-    from postmortem.format.model import SCHEMA_ID
     from postmortem.templating import render
 
     if severity not in v.SEVERITIES:
@@ -94,7 +125,7 @@ def scaffold_text(*, incident_id: str, title: str, date: dt.date, severity: str,
         raise UsageError(f"unknown language '{language}'; use one of: {', '.join(v.LANGUAGES)}")
     days = due_days.get(severity, DEFAULT_DUE_DAYS[severity])
     return render(config, SCAFFOLD_TEMPLATE.format(language=language), {
-        "schema_id": SCHEMA_ID, "id": incident_id, "title": yaml_quoted(title),
+        "schema_path": SCHEMA_FILE, "id": incident_id, "title": yaml_quoted(title),
         "date": date.isoformat(), "timezone": _yaml_name(timezone), "language": language,
         "severity": severity, "due": due_date(date, severity, due_days).isoformat(),
         "due_days": days, "choices": CHOICES})
@@ -131,6 +162,9 @@ def create_incident(config: Config, title: str, *, date: dt.date,
                               "a file of that name is in the way") from None
     except OSError as exc:
         raise PostmortemError(f"cannot write '{config.rel(path)}': {exc.strerror}") from None
+    # A schema of the user's own already there stays: the scaffold's first line names it.
+    with contextlib.suppress(PostmortemError):
+        write_schema(folder / SCHEMA_FILE)
     return path
 
 

@@ -16,9 +16,17 @@ def _type(spec: dict[str, Any]) -> str:
     if "const" in spec:
         return f"`{spec['const']}`"
     if "anyOf" in spec:
-        kinds = [_type(s) for s in spec["anyOf"] if s.get("type") != "null"]
+        # The numbers and booleans that stand for text (json_schema) are no type of their own.
+        first, *rest = [s for s in spec["anyOf"] if s.get("type") != "null"]
+        kinds = [_type(first), *(_type(s) for s in rest
+                                 if s.get("type") not in ("integer", "boolean", "string")
+                                 and "enum" not in s)]
         return " or ".join(kinds)
     kind = spec.get("type")
+    if spec.get("contentMediaType") == "text/markdown":
+        return "Markdown"
+    if isinstance(kind, list):
+        return "string"
     if kind == "array":
         return f"list of {_type(spec.get('items', {}))}"
     if kind == "object":
@@ -60,5 +68,8 @@ def field_reference() -> str:
         lines += ["", f"## {name}", ""]
         if obj.get("description"):
             lines += [obj["description"], ""]
-        lines += _table(obj)
+        if "properties" in obj:
+            lines += _table(obj)
+        else:  # a kind of text, described in words (`postmortem schema` has its pattern)
+            lines.pop()
     return "\n".join(lines) + "\n"

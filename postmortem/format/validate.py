@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any
 
@@ -131,8 +132,10 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
                 else f"known fields here: {', '.join(known)}" if known else "")
         return error(rel, line, col, name, f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
     if kind == "literal_error":
-        return error(rel, line, col, name,
-                     f"{_found(value)} is not allowed here; use {ctx.get('expected', '')}")
+        expected = str(ctx.get("expected", ""))
+        meant = _close_value(value, re.findall(r"'([^']*)'", expected))
+        return error(rel, line, col, name, f"{_found(value)} is not allowed here; "
+                     + (f"did you mean '{meant}'? " if meant else "") + f"use {expected}")
     if kind == "string_type":
         if value is None:
             return error(rel, line, col, name, "is empty; write a text value")
@@ -157,6 +160,27 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     return error(rel, line, col, name, message)
+
+
+def _close_value(value: Any, allowed: list[str]) -> str | None:
+    """The allowed value ``value`` was probably meant to be: the same in another case
+    (``Resolved``), or a close spelling (``sucess``)."""
+    if not isinstance(value, str) or not allowed:
+        return None
+    for option in allowed:
+        if option.casefold() == value.casefold().replace(" ", "_").replace("-", "_"):
+            return option
+    words = {**{w: v for w, v in _SYNONYMS.items() if v in allowed},
+             **{option: option for option in allowed}}
+    close = difflib.get_close_matches(value.casefold(), list(words), n=1, cutoff=0.6)
+    return words[close[0]] if close else None
+
+
+# Words people write for a value of a closed list (an outcome "success" is `ok`).
+_SYNONYMS = {"success": "ok", "successful": "ok", "passed": "ok", "good": "ok",
+             "fail": "failed", "failure": "failed", "error": "failed", "warn": "warning",
+             "information": "info", "note": "info", "wont_fix": "wontfix", "open": "todo",
+             "completed": "done", "finished": "done", "resolve": "resolved"}
 
 
 def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from postmortem.format.mojibake import repair
+from postmortem.format.mojibake import first_change, repair
 from postmortem.rules.problems import Problem, error, warning
 from postmortem.text import clip
 
@@ -67,6 +67,7 @@ _DEEP_START = re.compile(rf"[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE = re.compile(rf"\n[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE_ANY_BREAK = re.compile(rf"[\n\r\x85\u2028\u2029][ ?-]{{{MAX_DEPTH}}}")
 _RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_RUN = re.compile(r"[^\x00-\x7f]+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # (names of fields holding Markdown, names of lists of Markdown): where fences must balance.
 Markdown = tuple[frozenset[str], frozenset[str]]
@@ -140,7 +141,7 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
                                      "", f"the file must be a mapping of fields (id: ..., "
                                      f"title: ...), but it is {found}"))
         return parsed
-    converter = _Converter(rel, markdown)
+    converter = _Converter(rel, markdown, text)
     try:
         data = converter.convert(root)
     except _TooBig as exc:
@@ -266,8 +267,9 @@ class _Converter:
     """Nodes -> plain data. Scalars stay the text that was written (so ``10:30`` is a time, not
     YAML 1.1's 630, and ``no`` stays ``no``); only unquoted nulls become None."""
 
-    def __init__(self, rel: str, markdown: Markdown = NO_MARKDOWN) -> None:
+    def __init__(self, rel: str, markdown: Markdown = NO_MARKDOWN, text: str = "") -> None:
         self.rel = rel
+        self.text = text  # the source, to point at suspicious text in it
         self.markdown_fields, self.markdown_lists = markdown
         self.problems: list[Problem] = []
         self.count = 0
@@ -371,18 +373,27 @@ class _Converter:
         if fixed is None:
             return
         repaired, codec = fixed
-        line, col = self.where(node)
         # Repairs never add or remove line breaks: the lines pair up.
         pairs = zip(value.split("\n"), repaired.split("\n"), strict=True)
-        for offset, (old, new) in enumerate(pairs):
-            if old != new:
-                if node.style in ("|", ">"):
-                    line, col = node.start_mark.line + 2 + offset, 1
-                self.problems.append(warning(
-                    self.rel, line, col, self.dotted(),
-                    f"text looks mis-decoded (UTF-8 read as {codec}): '{clip(old)}' "
-                    f"probably should read '{clip(new)}'; re-save the text as UTF-8"))
-                return
+        old, new = next((a, b) for a, b in pairs if a != b)
+        line, col = self._where_text(node, _RUN.search(value, first_change(value, repaired)))
+        self.problems.append(warning(
+            self.rel, line, col, self.dotted(),
+            f"text looks mis-decoded (UTF-8 read as {codec}): '{clip(old)}' "
+            f"probably should read '{clip(new)}'; re-save the text as UTF-8"))
+
+    def _where_text(self, node: ScalarNode, run: re.Match[str] | None) -> tuple[int, int]:
+        """Line and column of ``run`` (of the node's value) in the file: a value of many lines
+        (a block, or a plain or quoted text folded over lines) is searched line by line."""
+        first, last = node.start_mark.line, node.end_mark.line
+        lines = self.text.split("\n")  # only for a warning: rare
+        if run is not None:
+            for number in range(first, min(last, len(lines) - 1) + 1):
+                start = node.start_mark.column if number == first else 0
+                found = lines[number].find(run.group(0), start)
+                if found >= 0:
+                    return number + 1, found + 1
+        return self.where(node)
 
     def _check_fences(self, node: ScalarNode) -> None:
         value = node.value

@@ -11,6 +11,7 @@ from typing import Any
 from postmortem.errors import PostmortemError, UsageError
 from postmortem.format.vocabulary import CLOSED_ITEM_STATES, OPEN_ITEM_STATES, rank
 from postmortem.history.items import Event, History, ItemHistory, State, end_of_day
+from postmortem.reports.anchors import item_anchor
 from postmortem.text import clip
 
 # Choices of --status besides the item statuses themselves.
@@ -83,6 +84,11 @@ def find_item(history: History, ref: str, *, where: str) -> ItemHistory:
     item = history.items.get((incident, ident))
     if item is not None:
         return item
+    # The id as the report's anchor spells it (ai-2), or in another case.
+    for (known, _), candidate in history.items.items():
+        if known == incident and ident.casefold() in (candidate.id.casefold(),
+                                                      item_anchor(candidate.id)):
+            return candidate
     ids = [i.id for i in history.items.values() if i.incident == incident]
     names = sorted({i.incident for i in history.items.values()})
     close = difflib.get_close_matches(incident, names, n=1, cutoff=0.6)
@@ -90,6 +96,18 @@ def find_item(history: History, ref: str, *, where: str) -> ItemHistory:
             else f"did you mean '{close[0]}#{ident}'?" if close
             else "`postmortem actions` lists them all")
     raise PostmortemError(f"no action item '{ref}' in the history of {where}", hint=hint)
+
+
+def check_incidents(history: History, incidents: Sequence[str], *, where: str) -> None:
+    """Each of ``incidents`` (of --incident) is an incident with action items in history."""
+    names = sorted({i.incident for i in history.items.values()})
+    for incident in incidents:
+        if incident not in names:
+            close = difflib.get_close_matches(incident, names, n=1, cutoff=0.6)
+            raise PostmortemError(
+                f"no incident '{incident}' with action items in the history of {where}",
+                hint=f"did you mean '{close[0]}'?" if close
+                else "`postmortem actions` lists every item with its incident")
 
 
 def item_on(history: History, ref: str, day: dt.date, tz: dt.tzinfo, *,

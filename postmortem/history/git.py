@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from postmortem.errors import PostmortemError
+from postmortem.errors import EXIT_USAGE, PostmortemError
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -29,6 +29,13 @@ RawCommit = tuple[str, int, str, list[Change]]
 
 class GitError(PostmortemError):
     """Git is missing, the folder is no repository, or a git command failed."""
+
+
+class NotARepository(GitError):
+    """The command needs a git repository and runs outside one: it cannot start (exit 2,
+    as a missing incidents folder)."""
+
+    exit_code = EXIT_USAGE
 
 
 def state_dir(root: Path) -> Path | None:
@@ -75,7 +82,7 @@ class Repository:
         try:
             self._repo: gitpython.Repo = git.Repo(start, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise GitError(f"'{start}' is not in a git repository{purpose}",
+            raise NotARepository(f"'{start}' is not in a git repository{purpose}",
                            hint="run this inside a clone of the incident repository, or start "
                                 "one with `git init` and commit the incident files") from None
         if self._repo.working_tree_dir is None:

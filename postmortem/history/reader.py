@@ -26,6 +26,9 @@ def read_history(config: Config, *, use_cache: bool = True) -> History:
     the new one opened. Parsed blobs and per-commit changes are cached in
     ``.git/postmortem/`` so that a re-run reads only new commits.
     """
+    from postmortem.format.load import require_incidents_dir
+
+    require_incidents_dir(config)  # as check and render say it, before git is asked
     with Repository(config.root, purpose="; action-item history is read from the commits "
                     "of the incidents folder") as repo:
         return _Reader(repo, config, use_cache).read()

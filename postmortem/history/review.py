@@ -80,11 +80,12 @@ class ItemRef:
     status: str
     due: dt.date | None
     report: str  # the incident report, relative to the folder the review is written to
-    anchor: str
+    anchor: str | None  # None: the report no longer holds the item (dropped since)
 
     @property
-    def link(self) -> str:
-        return f"{self.report}#{self.anchor}"
+    def link(self) -> str | None:
+        """Where the item is now: its row in the report, or None when no report has it."""
+        return f"{self.report}#{self.anchor}" if self.anchor is not None else None
 
     def to_json(self) -> dict[str, Any]:
         return {"incident": self.incident, "id": self.id, "title": self.title,
@@ -309,7 +310,10 @@ def build_review(history: History, config: Config, as_of: dt.date, *,
                 f"{links_from}/", str(report_path(config, item.path)))
         return ItemRef(incident=item.incident, id=item.id, title=state.title, owner=state.owner,
                        priority=state.priority, status=state.status, due=state.due,
-                       report=report, anchor=item_anchor(item.id))
+                       report=report,
+                       # Reports show the files as they are now: an item removed since has
+                       # no row there, and a link to its anchor would lead nowhere.
+                       anchor=item_anchor(item.id) if item.latest.present else None)
 
     now = _collect(items, _Window(as_of, tz), ref)
     before = _collect(items, _Window(as_of - dt.timedelta(days=7), tz), ref)

@@ -30,7 +30,8 @@ class _Cells:
     marks: Marks
 
     def item(self, r: ItemRef) -> str:
-        return f"[{cell(r.incident)}#{cell(r.id)}]({r.link})"
+        text = f"{cell(r.incident)}#{cell(r.id)}"
+        return f"[{text}]({r.link})" if r.link is not None else text
 
     def owner(self, name: str | None) -> str:
         return cell(name) if name is not None else self.marks.L["review_no_owner"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 EN: dict[str, str] = {
@@ -210,7 +211,7 @@ EN: dict[str, str] = {
 }
 
 DE: dict[str, str] = {
-    "report_title": "Incident Report",
+    "report_title": "Incident-Bericht",
     "status": "Status",
     "severity": "Schweregrad",
     "duration": "Dauer",
@@ -231,7 +232,7 @@ DE: dict[str, str] = {
     "detection_engineer": "Technik",
     "detection_test": "Test",
     "detection_other": "Sonstiges",
-    "role_incident_commander": "Incident Commander",
+    "role_incident_commander": "Incident-Leitung",
     "role_deputy": "Stellvertretung",
     "role_communications": "Kommunikation",
     "role_scribe": "Protokoll",
@@ -274,15 +275,15 @@ DE: dict[str, str] = {
     "issue_pending": "AUSSTEHEND",
     "issue_resolved": "BEHOBEN",
     "issue_impact": "Auswirkung",
-    "workaround": "Workaround",
+    "workaround": "Umgehung",
     "ticket": "Ticket",
     "why": "Warum es passierte",
     "effects": "Folgen",
     "monitor_check": "Prüfung",
     "monitor_alert": "Alarm",
     "prevention": "Präventionsmaßnahmen",
-    "monitoring": "Monitoring",
-    "lessons": "Lessons Learned",
+    "monitoring": "Überwachung",
+    "lessons": "Erkenntnisse",
     "went_wrong": "Was schiefging",
     "went_well": "Was gut lief",
     "lucky": "Wo wir Glück hatten",
@@ -511,6 +512,9 @@ class Marks:
         return f"{icon} {words}".strip() if words else icon
 
     def heading(self, section: str, text: str) -> str:
-        """A section heading with its marker (keys ``h_<section>``)."""
+        """A section heading with its marker (keys ``h_<section>``); a heading that starts
+        with a symbol of its own (a custom title such as "✅ Fix (Applied)") keeps only it."""
         icon = self.icon(f"h_{section}")
-        return f"{icon} {text}" if icon else text
+        if not icon or (text and unicodedata.category(text[0]) == "So"):
+            return text
+        return f"{icon} {text}"

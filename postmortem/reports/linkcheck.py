@@ -185,6 +185,9 @@ def generated_markdown(config: Config, collection: Collection, *, index: bool
               if f.incident is not None and incidents in f.path.resolve().parents]
     if index:
         wanted.append((config.index_path, config.rel(config.incidents_dir) + "/"))
+        # Committed weekly reviews link to reports and their items too.
+        if config.reviews_dir.is_dir():
+            wanted.extend((p, "review") for p in sorted(config.reviews_dir.rglob("*.md")))
     for path, source in wanted:
         if not path.exists():
             problems.append(warning(config.rel(path), 1, 1, "link", (

@@ -37,8 +37,9 @@ class Links:
 
 
 def newest_first(summaries: dict[str, Summary]) -> list[str]:
-    """Incident ids, newest first; the id breaks ties so the order is deterministic."""
-    return sorted(summaries, key=lambda key: (summaries[key].date, key), reverse=True)
+    """Incident ids, newest first: by the instant each started (two of one day in time
+    order, whatever their ids), then by id, so that the order is deterministic."""
+    return sorted(summaries, key=lambda key: (summaries[key].started, key), reverse=True)
 
 
 def _categories(summaries: dict[str, Summary], order: list[str]) -> dict[str, list[str]]:
@@ -88,7 +89,8 @@ class LinkGraph:
         text = self._shown.get(key)
         if text is None:
             s = self.summaries[key]
-            text = json.dumps([key, s.title, s.date, s.severity, s.report, s.categories,
+            text = json.dumps([key, s.title, s.date, s.started, s.severity, s.report,
+                               s.categories,
                                s.category_anchors], ensure_ascii=False)
             text = hashlib.sha1(text.encode()).hexdigest()[:16]
             self._shown[key] = text

@@ -14,6 +14,31 @@ def md_link(text: str, url: str) -> str:
     return f"[{label}]({url})"
 
 
+def lines(rows: list[str]) -> str:
+    """Lines that stay lines: a paragraph with hard breaks (a trailing backslash), where
+    lines written one under another would run on as one paragraph on GitHub."""
+    return "\\\n".join(rows)
+
+
+# The start of a Markdown block that cannot follow a label on its line: a list, a heading,
+# a quote, a table, a code fence.
+_BLOCK_START = re.compile(r"^\s{0,3}(?:[-*+]\s|\d{1,9}[.)]\s|#{1,6}\s|>|\||```|~~~)")
+
+
+def starts_block(text: str) -> bool:
+    """Whether Markdown ``text`` opens with a block (a list, say) rather than inline text."""
+    return bool(_BLOCK_START.match(text.strip("\n")))
+
+
+_ADDRESS = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:\S+|\.{0,2}/\S*|#\S+|[\w.-]+(?:/[\w.#%-]*)+)$")
+
+
+def is_address(text: str) -> bool:
+    """Whether ``text`` is a URL or a path a link can point at (``JIRA-123`` and
+    ``Bug 5554823`` are names of tickets, not addresses)."""
+    return bool(_ADDRESS.match(text.strip()))
+
+
 def cell(value: Any) -> str:
     """Text that stays inside one Markdown table cell whatever it holds."""
     text = "" if value is None else str(value)

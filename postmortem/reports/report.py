@@ -20,9 +20,10 @@ from postmortem.format.model import (
     Verification,
     VerificationStep,
 )
-from postmortem.format.times import clock
+from postmortem.format.times import show
 from postmortem.format.timing import (
-    duration_minutes,
+    Moment,
+    end_of,
     impact_window,
     incident_zone,
     milestones,
@@ -38,15 +39,16 @@ from postmortem.reports.anchors import (
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
-from postmortem.reports.markdown import md_link
+from postmortem.reports.markdown import is_address, lines, md_link, starts_block
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
 
 def format_duration(minutes: float, L: dict[str, str]) -> str:
     total = round(minutes * 60)
-    sign = "-" if total < 0 else ""
-    total = abs(total)
+    # `check` makes a milestone before `started` an error, and reports are made of valid
+    # incidents only: a negative duration here is a bug, never something to print.
+    assert total >= 0, minutes
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     mins, secs = divmod(rest, 60)
@@ -59,7 +61,7 @@ def format_duration(minutes: float, L: dict[str, str]) -> str:
         parts.append(f"{mins} {L['unit_minute']}")
     if secs and not days:
         parts.append(f"{secs} {L['unit_second']}")
-    return sign + " ".join(parts)
+    return " ".join(parts)
 
 
 def figure(item: str | dict[str, str]) -> dict[str, str | None]:
@@ -84,6 +86,8 @@ class _Report:
     marks: Marks
     links: Links
     config: Config
+    zone: dt.tzinfo  # of times without an offset
+    times: dict[str, Moment]  # the milestones (those known)
 
     @property
     def L(self) -> dict[str, str]:
@@ -119,6 +123,11 @@ class _Report:
         return {"title": part.title, "body": part.body, "lines": lines,
                 "checks": self.checks(targets), "code": code, "language": language or ""}
 
+    def shown(self, text: str) -> str:
+        """A time of the incident as shown: with its zone where it differs from the start's."""
+        start = self.times.get("started")
+        return show(text, self.incident.date, self.zone, start.zone if start else None)
+
 
 Block = dict[str, Any] | None
 
@@ -139,7 +148,7 @@ def _timeline(r: _Report) -> Block:
             status.append(entry.note)
         elif entry.outcome and not r.marks.emoji:
             status.append(entry.outcome)
-        rows.append({"at": clock(entry.at), "event": entry.event, "status": " ".join(status)})
+        rows.append({"at": r.shown(entry.at), "event": entry.event, "status": " ".join(status)})
     return {"rows": rows}
 
 
@@ -180,9 +189,10 @@ def _fixes(r: _Report) -> Block:
         return None
     return {"fixes": [
         {"number": i + 1, "title": fix.title, "status": fix.status,
-         "at": clock(fix.at) if fix.at else None, "description": fix.description,
+         "at": r.shown(fix.at) if fix.at else None, "description": fix.description,
          "changes": [figure(f) for f in fix.changes], "commands": fix.commands,
          "language": fix.language, "result": fix.result,
+         "result_block": bool(fix.result and starts_block(fix.result)),
          "verification": _fix_verification(r, fix.verification)}
         for i, fix in enumerate(r.incident.fixes)]}
 
@@ -220,7 +230,7 @@ def _verification(r: _Report) -> Block:
         if step.state:
             notes.append(r.marks.mark("check_" + step.state))
         lines = _outcome(r, step)
-        who = ", ".join(x for x in (step.by, clock(step.at) if step.at else None) if x)
+        who = ", ".join(x for x in (step.by, r.shown(step.at) if step.at else None) if x)
         if who:
             lines.append(labelled(r.L["checked"], who))
         out.append({"title": step.title + (f" ({', '.join(notes)})" if notes else ""),
@@ -283,7 +293,7 @@ def _action_items(r: _Report) -> Block:
         return None
     return {"typed": any(item.type for item in items), "entries": [
         {"anchor": item_anchor(item.id), "id": item.id,
-         "title": item.title + (f" ([link]({item.link}))" if item.link else "")
+         "title": item.title + (_item_link(item.link) if item.link else "")
          + (f" ({r.ticket(item.ticket)})" if item.ticket else "")
          + (f"\n{item.note}" if item.note else ""),
          "type": r.L[f"type_{item.type}"] if item.type else "—",
@@ -292,6 +302,11 @@ def _action_items(r: _Report) -> Block:
          "due": item.due.isoformat() if isinstance(item.due, dt.date)
          else r.known(item.due) or "—"}
         for item in items]}
+
+
+def _item_link(link: str) -> str:
+    """An item's tracker reference: a link where it is an address, else its text."""
+    return f" ([link]({link}))" if is_address(link) else f" ({link})"
 
 
 def _next_steps(r: _Report) -> Block:
@@ -372,47 +387,65 @@ BUILDERS: dict[str, Callable[[_Report], Block]] = {
 _HEADING_LABELS = {"verification": "resolution_verification", "appendices": "appendix"}
 
 
-def _header(incident: Incident, config: Config, marks: Marks) -> dict[str, Any]:
-    L = marks.L
-    tz = incident_zone(incident, config)
-    times = milestones(incident, tz)
-    minutes = duration_minutes(incident, config)
-    start = times.get("started")
-    end = times.get("resolved") or times.get("mitigated")
+def _span(start: Moment, end: Moment) -> str:
+    """Start and end with the zone (``11:16 - 12:20 CEST``, an en dash in the report); each
+    end with its own zone where they differ, and with dates where the days differ."""
+    same_day = start.local.date() == end.local.date()
+    fmt = "%H:%M" if same_day else "%Y-%m-%d %H:%M"
+    if start.zone == end.zone:
+        return f"{start.clock(fmt)} – {end.clock(fmt)} {start.zone}".strip()
+    return f"{start.clock(fmt)} {start.zone} – {end.clock(fmt)} {end.zone}"
+
+
+def _header(r: _Report) -> dict[str, Any]:
+    incident, marks, L = r.incident, r.marks, r.L
+    start = r.times.get("started")
+    end = end_of(r.times) if incident.resolved != UNKNOWN else None
     if start is None:
         duration = L["unknown"]
-    elif minutes is not None and end is not None:
-        duration = f"{format_duration(minutes, L)} ({_span(start, end)})"
+    elif end is not None:
+        duration = f"{format_duration(minutes_between(start, end), L)} ({_span(start, end)})"
     else:
         word = L["unknown"] if incident.resolved == UNKNOWN else L["ongoing"]
-        duration = f"{word} ({start.strftime('%H:%M')} {start.tzname() or ''})"
+        duration = f"{word} ({start.clock()} {start.zone})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
-    return {
+    extra = [figure(f) for f in incident.header]
+    header: dict[str, Any] = {
         "title": f"{L['report_title']}: {incident.title} ({incident.date.isoformat()})",
         "status": marks.mark(f"status_{incident.status}"),
         "severity": marks.mark(f"severity_{incident.severity}")
         + (f" ({incident.severity_note})" if incident.severity_note else ""),
         "duration": duration,
         "root_cause": incident.root_cause_summary or (primary.title if primary else None),
-        "lines": _milestone_lines(incident, times, tz, L) + _people_lines(incident, L),
-        "extra": [figure(f) for f in incident.header],
+        "lines": _milestone_lines(r) + _people_lines(incident, L),
+        "extra": extra,
     }
+    rows: list[dict[str, str | None]] = [{"label": L["status"], "value": header["status"]},
+            {"label": L["severity"], "value": header["severity"]},
+            {"label": L["duration"], "value": duration}]
+    if header["root_cause"]:
+        rows.append({"label": L["root_cause"], "value": header["root_cause"]})
+    header["block"] = _block([*rows, *header["lines"], *extra])
+    return header
 
 
-def _when(moment: dt.datetime, other: dt.datetime | None) -> str:
-    """``11:20``; with the date when ``other`` is on another day."""
-    same_day = other is None or moment.date() == other.date()
-    return moment.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+def _block(rows: list[dict[str, str | None]]) -> str:
+    """``**Label**: value`` rows (or plain ones), each on its own line as GitHub shows it."""
+    return lines([f"**{r['label']}**: {r['value']}" if r["label"] else str(r["value"])
+                  for r in rows])
 
 
-def _span(start: dt.datetime, end: dt.datetime) -> str:
-    """``11:16 - 12:20 CEST`` (with an en dash); with the dates when it runs over midnight."""
-    return f"{_when(start, end)} – {_when(end, start)} {start.tzname() or ''}".strip()
+def _when(moment: Moment, other: Moment | None) -> str:
+    """``11:20``; with the date when ``other`` is on another day, and the zone when it
+    differs from ``other``'s."""
+    same_day = other is None or moment.local.date() == other.local.date()
+    text = moment.clock("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+    return text if other is None or moment.zone == other.zone else f"{text} {moment.zone}"
 
 
-def _milestone_lines(incident: Incident, times: dict[str, dt.datetime], tz: dt.tzinfo,
-                     L: dict[str, str]) -> list[dict[str, str]]:
+def _milestone_lines(r: _Report) -> list[dict[str, str]]:
     """Detected and mitigated with the time to each, the impact window, trigger, detection."""
+    incident, L, times = r.incident, r.L, r.times
     lines = []
     start = times.get("started")
     for name, took in (("detected", "time_to_detect"), ("mitigated", "time_to_mitigate")):
@@ -426,7 +459,7 @@ def _milestone_lines(incident: Incident, times: dict[str, dt.datetime], tz: dt.t
             if start is not None:
                 value += f" ({L[took]}: {format_duration(minutes_between(start, when), L)})"
         lines.append({"label": L[name], "value": value})
-    first, last = impact_window(incident, tz)
+    first, last = impact_window(incident, r.zone)
     if first is not None and last is not None:
         took = format_duration(minutes_between(first, last), L)
         lines.append({"label": L["impact_window"], "value": f"{took} ({_span(first, last)})"})
@@ -470,7 +503,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
                    links: Links | None = None) -> dict[str, Any]:
     """Everything the report template needs, computed here so the template stays simple."""
     marks = Marks.of(language_of(incident, config), config.emoji)
-    r = _Report(incident, marks, links or Links(), config)
+    tz = incident_zone(incident, config)
+    r = _Report(incident, marks, links or Links(), config, tz, milestones(incident, tz))
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
         free.setdefault(section.after or "appendices", []).append(
@@ -486,7 +520,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
             sections.append({"key": key, "anchor": section_anchor(key),
                              "heading": marks.heading(key, title), **block})
         sections.extend({"key": "free", **extra} for extra in free.get(key, []))
-    header = _header(incident, config, marks)
+    header = _header(r)
+    footer = _footer(incident, marks, header["status"])
     return {"incident": incident, "L": marks.L, "header": header, "sections": sections,
-            "footer": _footer(incident, marks, header["status"]), "source": source_rel,
+            "footer": footer, "footer_block": _block(footer), "source": source_rel,
             "source_link": relative_link(report_path, source_rel), "emoji": config.emoji}

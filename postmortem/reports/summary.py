@@ -29,6 +29,7 @@ class Summary:
     id: str
     title: str
     date: str  # ISO date
+    started: str  # the instant it started, ISO in UTC: what lists of incidents sort by
     severity: str  # one of SEVERITIES, or unknown
     status: str
     language: str
@@ -103,7 +104,8 @@ def _minutes(value: Any) -> float | None:
 
 
 _CONVERT: dict[str, Any] = {
-    "id": _text, "title": _text, "date": _text, "severity": _text, "status": _text,
+    "id": _text, "title": _text, "date": _text, "started": _text, "severity": _text,
+    "status": _text,
     "language": _text, "duration_minutes": _minutes, "source": _text, "report": _text,
     "categories": _texts, "category_anchors": _pairs(_text), "tags": _texts,
     "related": _pairs(lambda v: v if v is None else _text(v)), "items_open": _count,
@@ -123,7 +125,7 @@ def language_of(incident: Incident, config: Config) -> str:
 
 def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> Summary:
     """The summary of a valid incident."""
-    from postmortem.format.timing import duration_minutes
+    from postmortem.format.timing import duration_minutes, incident_zone, start_instant
     from postmortem.reports.anchors import root_cause_anchor
 
     anchors: dict[str, str] = {}
@@ -132,6 +134,8 @@ def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> 
             anchors.setdefault(cause.category, root_cause_anchor(index))
     return Summary(
         id=incident.id, title=incident.title, date=incident.date.isoformat(),
+        started=start_instant(incident, incident_zone(incident, config))
+        .strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         severity=incident.severity, status=incident.status,
         language=language_of(incident, config),
         duration_minutes=duration_minutes(incident, config), source=rel, report=report_rel,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
-from postmortem.format.timing import impact_window, incident_zone, milestones
+from postmortem.format.timing import Moment, impact_window, incident_zone, milestones
 from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES, UNKNOWN
-from postmortem.format.yamlread import Parsed, position
+from postmortem.format.yamlread import Parsed, locate, position
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import Rule, RuleTable
 
@@ -32,12 +32,16 @@ class Subject:
     def at(self, *loc: str | int) -> tuple[int, int]:
         return position(self.parsed.root, loc)
 
+    def has(self, *loc: str | int) -> bool:
+        """Whether the file writes ``loc`` (if only as an empty value)."""
+        return locate(self.parsed.root, loc)[1]
+
     @functools.cached_property
     def zone(self) -> dt.tzinfo:
         return incident_zone(self.incident, self.config)
 
     @functools.cached_property
-    def times(self) -> dict[str, dt.datetime]:
+    def times(self) -> dict[str, Moment]:
         return milestones(self.incident, self.zone)
 
 
@@ -75,14 +79,14 @@ def _resolved_time(s: Subject, resolved_time: Rule) -> Iterator[Problem]:
                             "resolved: HH:MM")
 
 
-@RULES.check("M004", "M005")
-def _milestone_order(s: Subject, resolved_after_start: Rule,
+@RULES.check("M004", "M017", "M005")
+def _milestone_order(s: Subject, resolved_after_start: Rule, after_start: Rule,
                      milestone_order: Rule) -> Iterator[Problem]:
     incident, times = s.incident, s.times
     names = [n for n in MILESTONES if n in times]
     for i, early in enumerate(names):
         for late in names[i + 1:]:
-            if times[late] >= times[early]:
+            if times[late].instant >= times[early].instant:
                 continue
             fmt = f"{late} ({getattr(incident, late)}) is before {early} " \
                   f"({getattr(incident, early)})"
@@ -91,7 +95,11 @@ def _milestone_order(s: Subject, resolved_after_start: Rule,
                 yield resolved_after_start(
                     s.rel, *s.at(late), late, f"{fmt}; an incident cannot be resolved before "
                     "it started (if it ended on a later day, write an ISO datetime such as "
-                    f"{incident.date + dt.timedelta(days=1)}T{times[late].strftime('%H:%M')})")
+                    f"{incident.date + dt.timedelta(days=1)}T{times[late].local:%H:%M})")
+            elif early == "started":
+                # A duration from it would be negative: no report may show that.
+                yield after_start(s.rel, *s.at(late), late, f"{fmt}; nothing is {late} before "
+                                  "it started: correct one of the two times")
             else:
                 yield milestone_order(s.rel, *s.at(late), late, f"{fmt}; milestones should "
                                       "run started ≤ detected ≤ mitigated ≤ resolved")
@@ -99,17 +107,17 @@ def _milestone_order(s: Subject, resolved_after_start: Rule,
 
 @RULES.check("M006")
 def _timeline_order(s: Subject, timeline_order: Rule) -> Iterator[Problem]:
-    from postmortem.format.times import resolve
+    from postmortem.format.timing import moment
 
-    previous: dt.datetime | None = None
+    latest: tuple[dt.datetime, str] | None = None
     for index, entry in enumerate(s.incident.timeline):
-        when = resolve(entry.at.lstrip("~"), s.incident.date, s.zone)
-        if previous is not None and when < previous:
+        when = moment(entry.at, s.incident.date, s.zone).instant
+        if latest is not None and when < latest[0]:
             yield timeline_order(s.rel, *s.at("timeline", index, "at"), f"timeline[{index}].at",
                                  f"{entry.at} is earlier than the entry before it "
-                                 f"({previous.strftime('%H:%M')}); keep the timeline in "
-                                 "chronological order")
-        previous = when if previous is None else max(previous, when)
+                                 f"({latest[1]}); keep the timeline in chronological order")
+        if latest is None or when > latest[0]:
+            latest = (when, entry.at)
 
 
 @RULES.check("M007", "M008", "M009", "M010")
@@ -129,7 +137,10 @@ def _action_items(s: Subject, unique_item_id: Rule, open_item_owned: Rule,
         if item.is_open:
             for name in ("owner", "due"):
                 if getattr(item, name) is None:
-                    yield open_item_owned(s.rel, *s.at("action_items", index), f"{here}.{name}",
+                    # An empty `owner:` is reported where it stands, a missing one at its item.
+                    where = s.at("action_items", index, name) if s.has(
+                        "action_items", index, name) else s.at("action_items", index)
+                    yield open_item_owned(s.rel, *where, f"{here}.{name}",
                                           f"open action item '{item.id}' has no {name}; every "
                                           "open item needs an owner and a due date (write "
                                           f"{name}: unknown until it is triaged)")
@@ -189,7 +200,7 @@ def _unknown_values(s: Subject, unknown_while_open: Rule,
 @RULES.check("M015")
 def _impact_window(s: Subject, impact_window_order: Rule) -> Iterator[Problem]:
     first, last = impact_window(s.incident, s.zone)
-    if first is not None and last is not None and last < first:
+    if first is not None and last is not None and last.instant < first.instant:
         yield impact_window_order(s.rel, *s.at("impact_ended"), "impact_ended",
                                   f"impact_ended ({s.incident.impact_ended}) is before "
                                   f"impact_started ({s.incident.impact_started})")

@@ -1,0 +1,143 @@
+"""Reports read right as GitHub-flavoured Markdown: lines stay lines, lists stay lists, one
+icon per heading, and a German report in German."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from postmortem.cli import main
+from postmortem.reports.labels import DE, EN
+
+MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def report(repo: Path, runner: CliRunner, body: str, language: str = "en") -> str:
+    (repo / "incidents" / "2025-10-01-x.yaml").write_text(textwrap.dedent(f"""\
+        id: 2025-10-01-x
+        title: Checkout down
+        date: 2025-10-01
+        timezone: Europe/Berlin
+        language: {language}
+        status: resolved
+        severity: high
+        started: "11:16"
+        resolved: "12:20"
+        authors: [Ana, Ben]
+        tags: [cache]
+        report_created: 2025-10-01 12:30
+        """) + textwrap.dedent(body), encoding="utf-8")
+    result = runner.invoke(main, ["render"])
+    assert result.exit_code == 0, result.output + result.stderr
+    text = (repo / "incidents" / "2025-10-01-x.md").read_text(encoding="utf-8")
+    return text.partition("\n")[2]
+
+
+def paragraphs(markdown: str) -> list[str]:
+    """The HTML of each paragraph as GitHub would render it."""
+    html = MD.render(markdown)
+    return [p.split("</p>")[0] for p in html.split("<p>")[1:]]
+
+
+def test_header_and_footer_lines_are_lines(repo: Path, runner: CliRunner) -> None:
+    text = report(repo, runner, """\
+        root_cause_summary: Stale route cache
+        header:
+          - Ticket: OPS-1
+        footer:
+          - Follow-up: yes
+        """)
+    html = paragraphs(text)
+    header = next(p for p in html if p.startswith("<strong>Status</strong>"))
+    assert header.split("<br />\n") == [
+        "<strong>Status</strong>: ✅ RESOLVED", "<strong>Severity</strong>: 🟡 HIGH",
+        "<strong>Duration</strong>: 1 h 4 min (11:16 – 12:20 CEST)",
+        "<strong>Root Cause</strong>: Stale route cache", "<strong>Ticket</strong>: OPS-1"]
+    footer = next(p for p in html if p.startswith("<strong>Report Created</strong>"))
+    assert footer.split("<br />\n") == [
+        "<strong>Report Created</strong>: 2025-10-01 12:30",
+        "<strong>Authors</strong>: Ana, Ben", "<strong>Status</strong>: ✅ RESOLVED",
+        "<strong>Follow-up</strong>: yes", "<strong>Tags</strong>: <code>cache</code>"]
+
+
+def test_a_fix_result_written_as_a_list_is_a_list(repo: Path, runner: CliRunner) -> None:
+    text = report(repo, runner, """\
+        fixes:
+          - title: Cache rebuilt
+            result: |
+              - 500 errors stopped
+              - p95 back to 120 ms
+          - title: Config reloaded
+            result: Errors stopped.
+        """)
+    html = MD.render(text)
+    assert ("<p><strong>Result</strong>:</p>\n<ul>\n<li>500 errors stopped</li>\n"
+            "<li>p95 back to 120 ms</li>\n</ul>") in html
+    assert "<p><strong>Result</strong>: Errors stopped.</p>" in html
+
+
+@pytest.mark.parametrize("title, heading", [
+    ("✅ Immediate Fix (Applied)", "## ✅ Immediate Fix (Applied)"),
+    ("🛠️ Fixes", "## 🛠️ Fixes"),
+    ("Immediate Fix (Applied)", "## ✅ Immediate Fix (Applied)"),
+])
+def test_a_custom_title_with_its_own_emoji_gets_no_second_icon(
+        repo: Path, runner: CliRunner, title: str, heading: str) -> None:
+    text = report(repo, runner, f"""\
+        fixes:
+          - title: Cache rebuilt
+        titles:
+          fixes: "{title}"
+        """)
+    assert [line for line in text.splitlines() if line.startswith("## ") and "Fix" in line] \
+        == [heading]
+
+
+# Words German uses as they are in English.
+LOANWORDS = {"Status", "ID", "Tags", "Incident", "Incidents", "Commit", "Ticket", "Test"}
+
+
+def test_the_german_labels_are_german() -> None:
+    same = {key: value for key, value in DE.items() if value == EN[key]}
+    assert set(same.values()) <= LOANWORDS, same
+
+
+def test_a_german_report_is_german_throughout(repo: Path, runner: CliRunner) -> None:
+    text = report(repo, runner, """\
+        lessons:
+          went_well: [Schnelle Reaktion]
+        monitoring:
+          - title: Alarm
+            body: Fehlerrate über 1 %
+        """, language="de")
+    assert text.startswith("# Incident-Bericht: Checkout down (2025-10-01)\n")
+    assert "## 📡 Überwachung" in text
+    assert "## 📚 Erkenntnisse" in text
+    for english in ("Incident Report", "Lessons Learned", "Monitoring"):
+        assert english not in text
+
+
+@pytest.mark.parametrize("link, shown", [
+    ("Bug 5554823", "Alert on stale caches (Bug 5554823)"),
+    ("JIRA-123", "Alert on stale caches (JIRA-123)"),
+    ("https://tracker.example/OPS-1", "Alert on stale caches ([link](https://tracker.example/OPS-1))"),
+    ("../docs/runbook.md", "Alert on stale caches ([link](../docs/runbook.md))"),
+])
+def test_an_item_link_that_is_no_address_is_text(repo: Path, runner: CliRunner, link: str,
+                                                 shown: str) -> None:
+    text = report(repo, runner, f"""\
+        action_items:
+          - id: AI-1
+            title: Alert on stale caches
+            owner: sre
+            priority: high
+            status: todo
+            due: 2025-10-15
+            link: "{link}"
+        """)
+    row = next(line for line in text.splitlines() if 'id="ai-1"' in line)
+    assert f"| {shown} |" in row
