@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from postmortem.errors import ConfigError
-from postmortem.format.vocabulary import LANGUAGES, SEVERITIES
+from postmortem.format.vocabulary import LANGUAGES, SECTION_KEYS, SEVERITIES, STATUSES
 
 if sys.version_info >= (3, 11):
     import tomllib as tomllib  # re-exported: the one TOML reader
@@ -57,6 +57,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes)
     severity: tuple[tuple[str, str], ...] = ()  # (code, "error" or "warning")
+    # status -> the sections its report must have (C009); () keeps the defaults
+    required_sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     trackers: tuple[Tracker, ...] = ()
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
     check_owners: bool = False
@@ -116,6 +118,8 @@ _CHECK_KEYS: dict[str, tuple[type, str]] = {
     "ignore": (list, "rule codes, prefixes or names not to run"),
     "per_file_ignores": (dict, "glob of incident files -> rules not to run there"),
     "severity": (dict, "rule code, prefix or name -> 'error' or 'warning'"),
+    "required_sections": (dict, "incident status -> sections its report must have (rule "
+                                "C009)"),
 }
 
 def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
@@ -237,6 +241,8 @@ def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
         elif key == "per_file_ignores":
             out[key] = tuple((glob, _strings(codes, f"{where}: check.per_file_ignores.{glob}"))
                              for glob, codes in value.items())
+        elif key == "required_sections":
+            out[key] = tuple(_required(status, keys, where) for status, keys in value.items())
         else:
             for code, level in value.items():
                 if not isinstance(level, str):
@@ -244,6 +250,20 @@ def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
                                       "'warning'")
             out[key] = tuple(value.items())
     return out
+
+
+def _required(status: str, keys: Any, where: str) -> tuple[str, tuple[str, ...]]:
+    here = f"{where}: check.required_sections.{status}"
+    if status not in STATUSES:
+        raise ConfigError(f"{here}: '{status}' is not a status; use one of: "
+                          f"{', '.join(STATUSES)}")
+    sections = _strings(keys, here)
+    for key in sections:
+        if key not in SECTION_KEYS:
+            close = difflib.get_close_matches(key, SECTION_KEYS, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(f"{here}: '{key}' is not a section{hint}")
+    return status, sections
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

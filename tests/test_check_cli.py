@@ -20,7 +20,7 @@ CLEAN = """\
 id: {id}
 title: Checkout returns 500
 date: 2024-01-01
-status: resolved
+status: mitigated
 severity: high
 started: 10:30
 resolved: 11:45
@@ -45,12 +45,12 @@ def check(runner: CliRunner, *args: str) -> Result:
 
 def warning_line(name: str) -> str:
     return (f"incidents/{name}.yaml:11:9: warning: timeline[1].at: 10:35 is earlier than the "
-            "entry before it (10:40); keep the timeline in chronological order")
+            "entry before it (10:40); keep the timeline in chronological order [M006]")
 
 
 def error_line(name: str) -> str:
     return (f"incidents/{name}.yaml:5:11: error: severity: 'urgent' is not allowed here; use "
-            "'critical', 'high', 'medium', 'low' or 'unknown'")
+            "'critical', 'high', 'medium', 'low' or 'unknown' [S004]")
 
 
 def test_clean_files_exit_0(runner: CliRunner, write_incident: Write) -> None:
@@ -87,7 +87,7 @@ def test_all_files_reported_in_one_run(runner: CliRunner, write_incident: Write)
         error_line("a-error"),
         warning_line("c-warn"),
         "incidents/d-broken.yaml:2:1: error: YAML syntax error: did not find expected ',' or "
-        "']' (while parsing a flow sequence)",
+        "']' (while parsing a flow sequence) [Y004]",
     ]
     assert result.stderr == "4 files checked: 2 errors, 1 warning\n"
 
@@ -107,11 +107,11 @@ def test_json_format(runner: CliRunner, write_incident: Write) -> None:
         {"path": "incidents/bad.yaml", "line": 5, "col": 11, "severity": "error",
          "field": "severity",
          "message": "'urgent' is not allowed here; use 'critical', 'high', 'medium', 'low' or "
-                    "'unknown'"},
+                    "'unknown'", "code": "S004"},
         {"path": "incidents/warn.yaml", "line": 11, "col": 9, "severity": "warning",
          "field": "timeline[1].at",
          "message": "10:35 is earlier than the entry before it (10:40); keep the timeline in "
-                    "chronological order"},
+                    "chronological order", "code": "M006"},
     ]
     assert result.stderr == "2 files checked: 1 error, 1 warning\n"
 
@@ -124,11 +124,12 @@ def test_json_format_keeps_non_ascii_and_whole_file_problems(
     assert json.loads(result.stdout) == [
         {"path": "incidents/empty.yaml", "line": 1, "col": 1, "severity": "error", "field": "",
          "message": "file is empty; an incident needs at least id, title, date, status, "
-                    "severity and started (`postmortem new` writes a complete scaffold)"},
+                    "severity and started (`postmortem new` writes a complete scaffold)",
+         "code": "Y007"},
         {"path": "incidents/moji.yaml", "line": 8, "col": 16, "severity": "warning",
          "field": "summary",
          "message": f"text looks mis-decoded (UTF-8 read as Mac Roman): 'Fixed {MOJIBAKE}' "
-                    "probably should read 'Fixed ✅'; re-save the text as UTF-8"},
+                    "probably should read 'Fixed ✅'; re-save the text as UTF-8", "code": "Y014"},
     ]
     assert "✅" in result.stdout  # not \u2705 escapes: the output is for people too
 
@@ -160,7 +161,7 @@ def test_explicit_file_keeps_cross_file_checks(runner: CliRunner, write_incident
                    "  - incident: ghost\n")
     result = check(runner, "incidents/refs.yaml")
     assert result.stdout == ("incidents/refs.yaml:10:15: error: related[1].incident: no "
-                             "incident with id 'ghost' in incidents/; check the id\n")
+                             "incident with id 'ghost' in incidents/; check the id [X002]\n")
 
 
 def test_run_from_a_subfolder(runner: CliRunner, write_incident: Write, repo: Path,
@@ -271,5 +272,5 @@ def test_installed_entry_point(write_incident: Write, repo: Path) -> None:
         1,
         error_line("bad") + "\n"
         "incidents/nul.yaml:1:8: error: control character U+0000 (NUL) is not allowed in YAML; "
-        "remove it\n",
+        "remove it [Y006]\n",
         "2 files checked: 2 errors, 0 warnings\n")

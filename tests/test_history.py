@@ -339,7 +339,7 @@ def test_a_yaml_error_outside_the_action_items_does_not_hide_them(
     f"id: {INC}\naction_items: &items\n  - {item()}\nother: *items\n",
     f"id: {INC}\nother: &x AI-1\naction_items:\n  - {{id: *x}}\n",
     f"id: {INC}\naction_items:\n  - {item()}\naction_items: []\n",
-    "- just\n- a list\n",
+    "- just\n- a list [S005]\n",
     "",
 ])
 def test_reading_only_the_items_agrees_with_parsing_the_whole_file(text: str) -> None:

@@ -126,22 +126,22 @@ related:
     pytest.param(
         "  - incident: 2024-09-09-nope\n",
         "incidents/2024-01-01-a.yaml:10:15: error: related[1].incident: no incident with id "
-        "'2024-09-09-nope' in incidents/; check the id",
+        "'2024-09-09-nope' in incidents/; check the id [X002]",
         id="unknown-id"),
     pytest.param(
         "  - incident: 2024-01-01-a\n",
         "incidents/2024-01-01-a.yaml:10:15: error: related[1].incident: an incident cannot be "
-        "related to itself",
-        id="itself"),
+        "related to itself [M011]",
+        id="itself [M011]"),
     pytest.param(
         "  - incident: 2024-01-02-b\n    relation: again\n",
         "incidents/2024-01-01-a.yaml:10:15: error: related[1].incident: '2024-01-02-b' is "
-        "already referenced above; list each related incident once",
+        "already referenced above; list each related incident once [M012]",
         id="duplicate"),
     pytest.param(
         "  - title: Notes\n    url: ../docs/notes.md\n",
         "incidents/2024-01-01-a.yaml:11:10: warning: related[1].url: relative path "
-        "'../docs/notes.md' does not exist",
+        "'../docs/notes.md' does not exist [X003]",
         id="missing-relative-document"),
 ])
 def test_reference_problems_are_reported_at_their_line(repo: Path, write_incident: Any,
@@ -171,7 +171,7 @@ def test_a_reference_to_a_removed_incident_fails_render_at_its_line(
     code, _, err = run("render")
     assert code == 1
     assert ("incidents/2024-01-01-a.yaml:8:15: error: related[0].incident: no incident with id "
-            "'2024-01-02-b' in incidents/; check the id") in err
+            "'2024-01-02-b' in incidents/; check the id [X002]") in err
 
 
 # --- the link graph on its own ---------------------------------------------------------------

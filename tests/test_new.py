@@ -495,7 +495,7 @@ def test_a_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
         write_text_atomic(folder / "x", "text")
     assert [p.name for p in folder.iterdir()] == ["x"]
     with pytest.raises(FileNotFoundError):
-        write_text_atomic(tmp_path / "missing" / "x", "text")
+        write_text_atomic(tmp_path / "missing [S001]" / "x", "text")
 
 
 def test_create_exclusive_never_overwrites(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ started: 10:30
 detected: "10:41"
 resolved: 2024-01-01T11:45:00+01:00
 tags: [database, cache]
+impact: {summary: Checkout failed for an hour.}
+root_causes: [{title: Stale cache}]
 summary: |
   The cache was stale.
   ```bash
@@ -169,6 +171,6 @@ def test_cli_examples(text: str, repo: Path, runner: CliRunner) -> None:
     assert "Traceback" not in result.output
     assert result.stderr.startswith("1 file checked")
     problems = json.loads(result.stdout)
-    assert all(set(p) == {"path", "line", "col", "severity", "field", "message"}
+    assert all(set(p) == {"path", "line", "col", "severity", "field", "message", "code"}
                for p in problems)
     assert result.exit_code == (1 if any(p["severity"] == "error" for p in problems) else 0)

@@ -231,13 +231,15 @@ def test_tidy_collapses_blank_lines_outside_code_only() -> None:
 
 
 def test_quiet_prints_only_problems(project: Path) -> None:
+    (project / "postmortem.toml").write_text('[check]\nselect = ["M"]\n', encoding="utf-8")
     write(project, "2025-10-01-a")
     write(project, "2025-10-01-b", "timeline:\n  - {at: '12:00', event: x}\n"
                                    "  - {at: '11:00', event: y}\n")
     code, out, err = run("render", "--quiet")
     assert (code, out) == (0, "")
     assert err == ("incidents/2025-10-01-b.yaml:11:10: warning: timeline[1].at: 11:00 is earlier "
-                   "than the entry before it (12:00); keep the timeline in chronological order\n")
+                   "than the entry before it (12:00); keep the timeline in chronological order "
+                   "[M006]\n")
     assert (project / "incidents" / "2025-10-01-a.md").is_file()
     assert run("render", "--quiet") == (0, "", err)  # nothing changed: still only the problem
 

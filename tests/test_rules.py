@@ -21,7 +21,7 @@ BASE = """\
 id: {id}
 title: Checkout returns 500
 date: 2024-01-01
-status: resolved
+status: mitigated
 severity: high
 started: "10:30"
 resolved: "11:45"
@@ -77,7 +77,7 @@ def test_every_rule_is_documented_and_reported_somewhere() -> None:
 def test_rules_command_lists_and_explains(runner: CliRunner) -> None:
     code, out, _ = run("rules")
     assert code == 0
-    assert out.splitlines()[0].split()[:3] == ["M001", "error", "id-matches-file"]
+    assert out.splitlines()[0].split()[:3] == ["Y001", "error", "file-readable"]
     assert len(out.splitlines()) == len(REGISTRY)
     code, out, _ = run("rules", "timeline-order")
     assert code == 0 and out.startswith("M006 timeline-order (warning)\n")
@@ -189,18 +189,18 @@ def test_noqa_on_the_line_that_opens_a_block_of_text(repo: Path, write_incident:
     # the noqa inside the text is text, not a comment: no Q002 finding to silence...
     code, out, _ = run("check")
     assert (code, out) == (0, "incidents/a.yaml:8:13: warning: Q002: '# noqa: Q002' silences "
-                              "nothing here: no Q002 finding on this line; remove it\n")
+                              "nothing here: no Q002 finding on this line; remove it [Q001]\n")
 
 
 def test_noqa_problems(write_incident: Write) -> None:
     write_incident("a", FINDINGS.format(id="a", noqa="  # noqa"))
     code, out, _ = run("check", "--select", "Q")
     assert (code, out) == (0, "incidents/a.yaml:10:40: warning: '# noqa' silences nothing "
-                              "without codes: name them, e.g. '# noqa: M006'\n")
+                              "without codes: name them, e.g. '# noqa: M006' [Q002]\n")
     write_incident("a", FINDINGS.format(id="a", noqa="  # noqa: M666"))
     code, out, _ = run("check", "--select", "Q")
     assert (code, out) == (0, "incidents/a.yaml:10:40: warning: '# noqa: M666' names no rule; "
-                              "`postmortem rules` lists them\n")
+                              "`postmortem rules` lists them [Q003]\n")
 
 
 def test_noqa_silences_findings_across_files(write_incident: Write) -> None:

@@ -107,10 +107,10 @@ def test_timeline_order_is_checked_in_absolute_time(repo: Path, runner: CliRunne
           - at: "11:45"
             event: c
         """, id="2025-10-01-order", date="2025-10-01")
-    result = runner.invoke(main, ["check"])
+    result = runner.invoke(main, ["check", "--select", "M"])
     assert result.stdout == ("incidents/2025-10-01-order.yaml:14:9: warning: timeline[2].at: "
                              "11:45 is earlier than the entry before it (10:00 UTC); keep the "
-                             "timeline in chronological order\n")
+                             "timeline in chronological order [M006]\n")
 
 
 @pytest.mark.parametrize("name", ["detected", "mitigated"])
@@ -122,7 +122,7 @@ def test_a_milestone_before_started_is_an_error_not_a_negative_duration(
     assert result.exit_code == 1
     assert result.stdout == (f"incidents/2025-10-01-early.yaml:8:{len(name) + 3}: error: "
                              f"{name}: {name} (10:20) is before started (10:30); nothing is "
-                             f"{name} before it started: correct one of the two times\n")
+                             f"{name} before it started: correct one of the two times [M017]\n")
     rendered = runner.invoke(main, ["render"])
     assert rendered.exit_code == 1
     assert not (repo / "incidents" / "2025-10-01-early.md").exists()

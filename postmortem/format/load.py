@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.errors import UsageError
-from postmortem.format.yamlread import NO_MARKDOWN, parse_bytes, position, too_big
+from postmortem.format.yamlread import NO_MARKDOWN, READABLE, parse_bytes, position, too_big
 from postmortem.rules.noqa import Noqa
-from postmortem.rules.problems import Problem, error
+from postmortem.rules.problems import Problem
 
 if TYPE_CHECKING:
     from yaml.nodes import MappingNode
@@ -113,7 +113,8 @@ def read_source(path: Path, config: Config) -> Source:
                 return Source(path, rel, None, too_big(rel, size, limit))
             data = fh.read(limit + 1)
     except OSError as exc:
-        return Source(path, rel, None, error(rel, 1, 1, "", f"cannot read file: {exc.strerror}"))
+        return Source(path, rel, None, READABLE(rel, 1, 1, "",
+                                                f"cannot read file: {exc.strerror}"))
     return Source(path, rel, data)
 
 
@@ -136,6 +137,7 @@ def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
         return Loaded(path or Path(rel), rel, parsed.data, parsed.root, None, parsed.problems)
     from postmortem.format.model import markdown_fields
     from postmortem.format.validate import validate as validate_model
+    from postmortem.rules.consistency import check_consistency
     from postmortem.rules.semantic import check_incident
 
     parsed = parse_bytes(data, rel, config.max_file_size, markdown_fields())
@@ -143,6 +145,7 @@ def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
     where = path or Path(rel)
     if model is not None:
         check_incident(parsed, model, config, where.name.removesuffix(".yaml"))
+        check_consistency(parsed, model, config, where.name.removesuffix(".yaml"))
     problems = parsed.problems
     noqa = Noqa()
     if _NOQA_WORD.search(data):

@@ -12,7 +12,8 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from postmortem.format.model import Incident
 from postmortem.format.yamlread import Parsed, dotted, key_node, locate, position
-from postmortem.rules.problems import Problem, error
+from postmortem.rules.problems import Problem
+from postmortem.rules.registry import rule
 from postmortem.text import clip
 
 
@@ -114,6 +115,13 @@ _PATTERN_WORDS = {
 }
 
 
+REQUIRED = rule("S001")
+KNOWN_FIELD = rule("S002")
+TYPE = rule("S003")
+ALLOWED_VALUE = rule("S004")
+VALUE_FORMAT = rule("S005")
+
+
 def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Problem:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     rel, root = parsed.rel, parsed.root
@@ -121,7 +129,7 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
     name = dotted(loc)
     if kind == "missing":
         line, col = position(root, loc[:-1])
-        return error(rel, line, col, name, "required field is missing")
+        return REQUIRED(rel, line, col, name, "required field is missing")
     if kind == "extra_forbidden":
         key = key_node(root, loc)
         if key is not None:
@@ -130,36 +138,38 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
         close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
         hint = (f"did you mean '{close[0]}'?" if close
                 else f"known fields here: {', '.join(known)}" if known else "")
-        return error(rel, line, col, name, f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
+        return KNOWN_FIELD(rel, line, col, name, f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         meant = _close_value(value, re.findall(r"'([^']*)'", expected))
-        return error(rel, line, col, name, f"{_found(value)} is not allowed here; "
+        return ALLOWED_VALUE(rel, line, col, name, f"{_found(value)} is not allowed here; "
                      + (f"did you mean '{meant}'? " if meant else "") + f"use {expected}")
     if kind == "string_type":
         if value is None:
-            return error(rel, line, col, name, "is empty; write a text value")
-        return error(rel, line, col, name, f"expected text, found {_found(value)}")
+            return TYPE(rel, line, col, name, "is empty; write a text value")
+        return TYPE(rel, line, col, name, f"expected text, found {_found(value)}")
     if kind == "list_type":
-        return error(rel, line, col, name,
+        return TYPE(rel, line, col, name,
                      f"expected a list (lines starting with '- '), found {_found(value)}")
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return error(rel, line, col, name, f"expected a mapping of fields, found {_found(value)}")
+        return TYPE(rel, line, col, name, f"expected a mapping of fields, found {_found(value)}")
     if kind.startswith("date_") or kind.startswith("datetime_"):
-        return error(rel, line, col, name, f"{_found(value)} is not a date; write YYYY-MM-DD")
+        return VALUE_FORMAT(rel, line, col, name,
+                            f"{_found(value)} is not a date; write YYYY-MM-DD")
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         words = _PATTERN_WORDS.get(pattern, f"the pattern {pattern}")
-        return error(rel, line, col, name, f"{_found(value)} is not valid here: use {words}")
+        return VALUE_FORMAT(rel, line, col, name,
+                            f"{_found(value)} is not valid here: use {words}")
     if kind == "string_too_long":
-        return error(rel, line, col, name,
+        return VALUE_FORMAT(rel, line, col, name,
                      f"is longer than {ctx.get('max_length')} characters; shorten it")
     if kind == "bool_parsing" or kind == "bool_type":
-        return error(rel, line, col, name, f"{_found(value)} is not true or false")
+        return TYPE(rel, line, col, name, f"{_found(value)} is not true or false")
     message = str(err.get("msg", "is not valid"))
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
-    return error(rel, line, col, name, message)
+    return VALUE_FORMAT(rel, line, col, name, message)
 
 
 def _close_value(value: Any, allowed: list[str]) -> str | None:

@@ -11,7 +11,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from postmortem.format.mojibake import first_change, repair
-from postmortem.rules.problems import Problem, error, warning
+from postmortem.rules.problems import Problem
+from postmortem.rules.registry import rule
 from postmortem.text import clip
 
 try:  # libyaml's C parser; the pure-Python one is ~9x slower
@@ -87,8 +88,25 @@ class Parsed:
     bad_tags: set[str] = field(default_factory=set)
 
 
+READABLE = rule("Y001")
+SIZE = rule("Y002")
+UTF8 = rule("Y003")
+SYNTAX = rule("Y004")
+ONE_DOCUMENT = rule("Y005")
+CONTROL = rule("Y006")
+EMPTY = rule("Y007")
+MAPPING = rule("Y008")
+DEPTH = rule("Y009")
+ALIASES = rule("Y010")
+NO_TAGS = rule("Y011")
+UNIQUE_KEYS = rule("Y012")
+PLAIN_KEYS = rule("Y013")
+MOJIBAKE = rule("Y014")
+FENCES = rule("Y015")
+
+
 def too_big(rel: str, size: int, max_bytes: int) -> Problem:
-    return error(rel, 1, 1, "", f"file is {size:,} bytes, over the limit of {max_bytes:,}; "
+    return SIZE(rel, 1, 1, "", f"file is {size:,} bytes, over the limit of {max_bytes:,}; "
                  "incident files are a few KB (raise max_file_size in the configuration if "
                  "this one really is that large)")
 
@@ -105,7 +123,7 @@ def parse_bytes(data: bytes, rel: str, max_bytes: int = 1 << 20,
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         bad = data[exc.start:exc.start + 1].hex()
-        return Parsed(rel, problems=[error(
+        return Parsed(rel, problems=[UTF8(
             rel, line, col, "", f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8")])
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -119,7 +137,7 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
         deep = _too_deep(text)
         if deep is not None:
             line, col = deep
-            parsed.problems.append(error(rel, line, col, "", (
+            parsed.problems.append(DEPTH(rel, line, col, "", (
                 f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
                 "incident files need a few levels")))
             return parsed
@@ -131,13 +149,13 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
         parsed.problems.append(_reader_problem(rel, exc, text))
         return parsed
     if root is None:
-        parsed.problems.append(error(rel, 1, 1, "", "file is empty; an incident needs at least "
+        parsed.problems.append(EMPTY(rel, 1, 1, "", "file is empty; an incident needs at least "
                                      "id, title, date, status, severity and started "
                                      "(`postmortem new` writes a complete scaffold)"))
         return parsed
     if not isinstance(root, MappingNode):
         found = _kind(root)
-        parsed.problems.append(error(rel, root.start_mark.line + 1, root.start_mark.column + 1,
+        parsed.problems.append(MAPPING(rel, root.start_mark.line + 1, root.start_mark.column + 1,
                                      "", f"the file must be a mapping of fields (id: ..., "
                                      f"title: ...), but it is {found}"))
         return parsed
@@ -153,12 +171,13 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
             exc.line, exc.col)
         field = dotted(converter.path[:1])
         if exc.deep:
-            message = (f"lists and mappings are nested more than {MAX_DEPTH} levels deep "
-                       "(through YAML aliases); incident files need a few levels")
+            parsed.problems.append(DEPTH(rel, line, col, field, (
+                f"lists and mappings are nested more than {MAX_DEPTH} levels deep (through "
+                "YAML aliases); incident files need a few levels")))
         else:
-            message = (f"the document expands to more than {MAX_VALUES:,} values through YAML "
-                       "aliases (an 'alias bomb'); remove the anchors (&) and aliases (*)")
-        parsed.problems.append(error(rel, line, col, field, message))
+            parsed.problems.append(ALIASES(rel, line, col, field, (
+                f"the document expands to more than {MAX_VALUES:,} values through YAML "
+                "aliases (an 'alias bomb'); remove the anchors (&) and aliases (*)")))
         return parsed
     parsed.problems.extend(converter.problems)
     parsed.bad_tags = converter.bad_tags
@@ -222,10 +241,10 @@ def _reader_problem(rel: str, exc: yaml.YAMLError, text: str) -> Problem:
     if isinstance(code, int):
         name = _CONTROL_NAMES.get(code)
         what = f"U+{code:04X}" + (f" ({name})" if name else "")
-        return error(rel, line, col, "", f"control character {what} is not allowed in YAML; "
+        return CONTROL(rel, line, col, "", f"control character {what} is not allowed in YAML; "
                      "remove it")
     reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-    return error(rel, line, col, "", f"YAML cannot read this file: {reason}")
+    return SYNTAX(rel, line, col, "", f"YAML cannot read this file: {reason}")
 
 
 def _yaml_problem(rel: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
@@ -238,16 +257,16 @@ def _yaml_problem(rel: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in what or "'\\t'" in what or here[: max(col, 1)].lstrip(" ").startswith("\t"):
         # libyaml's wording ("found character that cannot start any token") hides the cause.
-        return error(rel, line, col, "", "YAML syntax error: a tab is used for indentation; "
+        return SYNTAX(rel, line, col, "", "YAML syntax error: a tab is used for indentation; "
                      "indent with spaces, not tabs")
     if "but found another document" in what:
-        return error(rel, line, col, "", "a second YAML document starts here ('---'); an "
+        return ONE_DOCUMENT(rel, line, col, "", "a second YAML document starts here ('---'); an "
                      "incident file holds exactly one: move the rest to its own file")
     if "mapping values are not allowed" in what:
         what += "; a value containing ': ' must be quoted"
     elif "found duplicate anchor" in what or "undefined alias" in what:
         what += "; check the anchors (&name) and aliases (*name)"
-    return error(rel, line, col, "", f"YAML syntax error: {what}")
+    return SYNTAX(rel, line, col, "", f"YAML syntax error: {what}")
 
 
 def _kind(node: Node) -> str:
@@ -324,13 +343,13 @@ class _Converter:
                 line, col = self.where(key_node)
                 what = "merge keys (<<)" if isinstance(key_node, ScalarNode) else "a " + (
                     "list" if isinstance(key_node, SequenceNode) else "mapping") + " as a key"
-                self.problems.append(error(self.rel, line, col, self.dotted(),
-                                           f"{what} are not supported in incident files"))
+                self.problems.append(PLAIN_KEYS(self.rel, line, col, self.dotted(),
+                                                f"{what} are not supported in incident files"))
                 continue
             key = key_node.value
             if key in seen:
                 line, col = self.where(key_node)
-                self.problems.append(error(
+                self.problems.append(UNIQUE_KEYS(
                     self.rel, line, col, self.dotted(key),
                     f"duplicate key '{key}' (first at line {seen[key]}); YAML would silently "
                     "keep only the last one: merge them or rename one"))
@@ -363,7 +382,7 @@ class _Converter:
             self.bad_tags.add(self.dotted())
         line, col = self.where(node)
         tag = node.tag.replace(_STD, "!!")
-        self.problems.append(error(
+        self.problems.append(NO_TAGS(
             self.rel, line, col, self.dotted(),
             f"YAML tag '{tag}' is not allowed: incident files hold plain text, lists and "
             "mappings only (nothing is ever constructed from tags)"))
@@ -377,7 +396,7 @@ class _Converter:
         pairs = zip(value.split("\n"), repaired.split("\n"), strict=True)
         old, new = next((a, b) for a, b in pairs if a != b)
         line, col = self._where_text(node, _RUN.search(value, first_change(value, repaired)))
-        self.problems.append(warning(
+        self.problems.append(MOJIBAKE(
             self.rel, line, col, self.dotted(),
             f"text looks mis-decoded (UTF-8 read as {codec}): '{clip(old)}' "
             f"probably should read '{clip(new)}'; re-save the text as UTF-8"))
@@ -417,7 +436,7 @@ class _Converter:
                 line, col = node.start_mark.line + 2 + number, 1
             else:
                 line, col = self.where(node)
-            self.problems.append(error(
+            self.problems.append(FENCES(
                 self.rel, line, col, self.dotted(),
                 f"code fence '{clip(text)}' is never closed; add a line '{fence}' after "
                 "the code"))

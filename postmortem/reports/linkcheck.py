@@ -13,7 +13,8 @@ from urllib.parse import unquote
 from postmortem.config import Config
 from postmortem.reports.generated import is_generated
 from postmortem.reports.paths import report_path
-from postmortem.rules.problems import Problem, error, sort_key, warning
+from postmortem.rules.problems import Problem, sort_key
+from postmortem.rules.registry import rule
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # With raw HTML off, `<a id="x"></a>` stays text: that is where explicit anchors are found.
 _EXPLICIT = re.compile(r"""<a\s+(?:[^>]*?\s)?(?:id|name)\s*=\s*["']([^"']+)["'][^>]*>""", re.I)
+
+LINK = rule("L001")
+RENDERED = rule("L002")
+READABLE = rule("L003")
 
 
 @dataclass
@@ -146,12 +151,12 @@ class Checker:
         page = self.page(path)
         rel = self.config.rel(path)
         if page is None:
-            return [error(rel, 1, 1, "link", "cannot be read as UTF-8 text")]
+            return [READABLE(rel, 1, 1, "link", "cannot be read as UTF-8 text")]
         out = []
         for link in page.links:
             message = self._broken(path, link.target, link.written)
             if message:
-                out.append(error(rel, link.line, link.col, "link", message))
+                out.append(LINK(rel, link.line, link.col, "link", message))
         return out
 
     def _broken(self, source: Path, href: str, written: str) -> str | None:
@@ -190,7 +195,7 @@ def generated_markdown(config: Config, collection: Collection, *, index: bool
             wanted.extend((p, "review") for p in sorted(config.reviews_dir.rglob("*.md")))
     for path, source in wanted:
         if not path.exists():
-            problems.append(warning(config.rel(path), 1, 1, "link", (
+            problems.append(RENDERED(config.rel(path), 1, 1, "link", (
                 f"not rendered yet, so its links were not checked; run `postmortem render` "
                 f"(source: {source})")))
         elif is_generated(path):

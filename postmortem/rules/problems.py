@@ -20,20 +20,12 @@ class Problem:
     severity: Severity
     field: str
     message: str
-    code: str = ""  # the rule's code (rules.registry); "" for findings not yet coded
+    code: str  # the rule's code in rules/catalog.toml
 
     def format(self) -> str:
         where = f"{self.path}:{self.line}:{self.col}" if self.line else f"{self.path}:1:1"
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.severity}: {what}"
-
-
-def error(path: str, line: int, col: int, field: str, message: str) -> Problem:
-    return Problem(path, line, col, "error", field, message)
-
-
-def warning(path: str, line: int, col: int, field: str, message: str) -> Problem:
-    return Problem(path, line, col, "warning", field, message)
+        return f"{where}: {self.severity}: {what} [{self.code}]"
 
 
 def sort_key(p: Problem) -> tuple[str, int, int, int, str, str]:
@@ -54,8 +46,7 @@ def summary(problems: Iterable[Problem], files: int) -> str:
 
 
 def to_json(problems: Iterable[Problem]) -> str:
-    return json.dumps([{k: v for k, v in asdict(p).items() if k != "code"} for p in problems],
-                      ensure_ascii=False, indent=2) + "\n"
+    return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=2) + "\n"
 
 
 def is_failure(problems: Iterable[Problem], *, strict: bool) -> bool:
