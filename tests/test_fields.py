@@ -422,7 +422,8 @@ def test_summaries_with_an_unknown_severity_come_back_from_the_cache() -> None:
                       started="2024-01-01T00:00:00.000000Z", severity="unknown",
                       status="investigating", language="en", duration_minutes=None,
                       source="incidents/x.yaml", report="incidents/x.md", categories=(),
-                      category_anchors=(), tags=(), related=(), items_open=0, items_total=0)
+                      category_anchors=(), tags=(), related=(), items_open=1, items_total=1,
+                      ended="", open_items=(("AI-1", "Triage", "unknown", "unknown"),))
     assert Summary.from_json(json.loads(json.dumps(summary.to_json()))) == summary
     assert Summary.from_json({**summary.to_json(), "severity": "urgent"}) is None
 

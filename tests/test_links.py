@@ -183,7 +183,8 @@ def summary(key: str, date: str, categories: list[str], related: list[list[str]]
                    language="en", duration_minutes=30.0, source=f"incidents/{key}.yaml",
                    report=f"incidents/{key}.md", categories=tuple(categories),
                    category_anchors=tuple((c, "rc-1") for c in sorted(categories)), tags=(),
-                   related=tuple((a, b) for a, b in related or []), items_open=0, items_total=0)
+                   related=tuple((a, b) for a, b in related or []), items_open=0, items_total=0,
+                   ended="", open_items=())
 
 
 def build_links(summaries: dict[str, Summary], index_rel: str | None = None

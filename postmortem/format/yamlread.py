@@ -86,6 +86,7 @@ class Parsed:
     # Dotted paths of values with a rejected YAML tag: already reported, so the schema's
     # complaints about what is under them are noise.
     bad_tags: set[str] = field(default_factory=set)
+    text: str = ""  # the source, for rules that point into long values
 
 
 READABLE = rule("Y001")
@@ -182,6 +183,7 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
     parsed.problems.extend(converter.problems)
     parsed.bad_tags = converter.bad_tags
     parsed.root = root
+    parsed.text = text
     parsed.data = data
     return parsed
 
@@ -402,17 +404,7 @@ class _Converter:
             f"probably should read '{clip(new)}'; re-save the text as UTF-8"))
 
     def _where_text(self, node: ScalarNode, run: re.Match[str] | None) -> tuple[int, int]:
-        """Line and column of ``run`` (of the node's value) in the file: a value of many lines
-        (a block, or a plain or quoted text folded over lines) is searched line by line."""
-        first, last = node.start_mark.line, node.end_mark.line
-        lines = self.text.split("\n")  # only for a warning: rare
-        if run is not None:
-            for number in range(first, min(last, len(lines) - 1) + 1):
-                start = node.start_mark.column if number == first else 0
-                found = lines[number].find(run.group(0), start)
-                if found >= 0:
-                    return number + 1, found + 1
-        return self.where(node)
+        return where_in(self.text, node, run.group(0) if run else "")
 
     def _check_fences(self, node: ScalarNode) -> None:
         value = node.value
@@ -440,6 +432,21 @@ class _Converter:
                 self.rel, line, col, self.dotted(),
                 f"code fence '{clip(text)}' is never closed; add a line '{fence}' after "
                 "the code"))
+
+
+def where_in(text: str, node: Node, needle: str) -> tuple[int, int]:
+    """Line and column of ``needle`` in the value of ``node`` (a value of many lines, a
+    block or a plain or quoted text folded over lines, is searched line by line); the node's
+    own position when it is not found there."""
+    first, last = node.start_mark.line, node.end_mark.line
+    if needle:
+        lines = text.split("\n")
+        for number in range(first, min(last, len(lines) - 1) + 1):
+            start = node.start_mark.column if number == first else 0
+            found = lines[number].find(needle, start)
+            if found >= 0:
+                return number + 1, found + 1
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def dotted(path: typing.Sequence[str | int]) -> str:

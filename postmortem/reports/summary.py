@@ -7,6 +7,7 @@ path (:func:`postmortem.format.load.load`), keyed by each file's content.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import typing
@@ -42,6 +43,11 @@ class Summary:
     related: tuple[tuple[str, str | None], ...]  # (incident id, relation)
     items_open: int
     items_total: int
+    # When it ended (resolved, else mitigated), ISO in UTC; "" while ongoing or unknown.
+    ended: str
+    # Its open action items: (id, title, owner, due as YYYY-MM-DD), owner and due possibly
+    # None or "unknown".
+    open_items: tuple[tuple[str, str, str | None, str | None], ...]
 
     def anchor_of(self, category: str) -> str:
         """``#rc-2``: where the report explains ``category`` ("" if it does not)."""
@@ -89,6 +95,17 @@ def _pairs(second: Any) -> Any:
     return convert
 
 
+def _optional(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _items(value: Any) -> tuple[tuple[str, str, str | None, str | None], ...]:
+    if not isinstance(value, list) or any(not isinstance(v, list) or len(v) != 4
+                                           for v in value):
+        raise TypeError(value)
+    return tuple((_text(a), _text(b), _optional(c), _optional(d)) for a, b, c, d in value)
+
+
 def _count(value: Any) -> int:
     if type(value) is not int or value < 0:
         raise TypeError(value)
@@ -109,7 +126,7 @@ _CONVERT: dict[str, Any] = {
     "language": _text, "duration_minutes": _minutes, "source": _text, "report": _text,
     "categories": _texts, "category_anchors": _pairs(_text), "tags": _texts,
     "related": _pairs(lambda v: v if v is None else _text(v)), "items_open": _count,
-    "items_total": _count,
+    "items_total": _count, "ended": _text, "open_items": _items,
 }
 _FIELDS = frozenset(f.name for f in dataclasses.fields(Summary))
 assert set(_CONVERT) == _FIELDS, "every summary field needs its converter"
@@ -125,8 +142,17 @@ def language_of(incident: Incident, config: Config) -> str:
 
 def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> Summary:
     """The summary of a valid incident."""
-    from postmortem.format.timing import duration_minutes, incident_zone, start_instant
+    from postmortem.format.timing import (
+        duration_minutes,
+        end_of,
+        incident_zone,
+        milestones,
+        start_instant,
+    )
     from postmortem.reports.anchors import root_cause_anchor
+
+    tz = incident_zone(incident, config)
+    end = end_of(milestones(incident, tz)) if incident.resolved != UNKNOWN else None
 
     anchors: dict[str, str] = {}
     for index, cause in enumerate(incident.root_causes):
@@ -134,8 +160,7 @@ def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> 
             anchors.setdefault(cause.category, root_cause_anchor(index))
     return Summary(
         id=incident.id, title=incident.title, date=incident.date.isoformat(),
-        started=start_instant(incident, incident_zone(incident, config))
-        .strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        started=_iso(start_instant(incident, tz)),
         severity=incident.severity, status=incident.status,
         language=language_of(incident, config),
         duration_minutes=duration_minutes(incident, config), source=rel, report=report_rel,
@@ -143,7 +168,15 @@ def summarize(incident: Incident, config: Config, rel: str, report_rel: str) -> 
         tags=tuple(incident.tags),
         related=tuple((r.incident, r.relation) for r in incident.related if r.incident),
         items_open=sum(1 for i in incident.action_items if i.is_open),
-        items_total=len(incident.action_items))
+        items_total=len(incident.action_items),
+        ended=_iso(end.instant) if end is not None else "",
+        open_items=tuple((i.id, i.title, i.owner, str(i.due) if i.due is not None else None)
+                         for i in incident.action_items if i.is_open))
+
+
+def _iso(instant: dt.datetime) -> str:
+    """An instant in UTC as text that sorts as the instants do."""
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _problems(rel: str, data: Any) -> list[Problem]:
