@@ -527,11 +527,7 @@ class Reading:
     def _marked(self, name: str) -> Entry | None:
         """The timeline entry whose event names milestone ``name`` (the last for resolved,
         else the first)."""
-        table = self.vocab.words.get("milestones", {})
-        phrases = [p for p, keys in table.items() if any(k == name for k, _ in keys)]
-        hits = [e for e in self.entries
-                if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", key(e.event))
-                       or p in e.event.casefold() for p in phrases)]
+        hits = [e for e in self.entries if self.vocab.mentions("milestones", name, e.event)]
         if not hits:
             return None
         return hits[-1] if name == "resolved" else hits[0]

@@ -18,6 +18,7 @@ _NUMBERING = re.compile(r"^(?:#+\s*)?(?:\d+(?:\.\d+)*\.?|[a-z]\)|[ivx]+\.)\s+")
 _EDGES = " \t:?!.,;–—-|/\\\"'“”„«»()[]"
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _symbol(ch: str) -> bool:
@@ -29,7 +30,8 @@ def key(text: str) -> str:
     leading numbering, surrounding punctuation or repeated white space."""
     text = unicodedata.normalize("NFC", text).casefold()
     text = _EMPHASIS.sub("", text)
-    text = "".join(" " if _symbol(ch) else ch for ch in text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(lambda m: " " if _symbol(m.group()) else m.group(), text)
     text = _SPACES.sub(" ", text).strip(_EDGES)
     text = _NUMBERING.sub("", text)
     return text.strip(_EDGES)
@@ -149,6 +151,18 @@ class Vocabulary:
             pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
             self._patterns[table] = pattern
         return pattern
+
+    def mentions(self, table: str, name: str, text: str) -> bool:
+        """Whether ``text`` (casefolded, emoji and brackets kept) says one of the phrases
+        that ``table`` lists under ``name``."""
+        pattern = self._patterns.get(f"{table}\0{name}")
+        if pattern is None:
+            phrases = sorted((p for p, keys in self.words.get(table, {}).items()
+                              if any(k == name for k, _ in keys)), key=len, reverse=True)
+            alternatives = "|".join(re.escape(p) for p in phrases) or "(?!)"
+            pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+            self._patterns[f"{table}\0{name}"] = pattern
+        return pattern.search(text.casefold()) is not None
 
     def month(self, word: str) -> int | None:
         return self.months.get(key(word))
