@@ -48,7 +48,8 @@ def corpus(folder: Path, count: int, *, mixed: bool = False) -> list[Path]:
         # The title (front matter, else the first ATX or setext heading) starts with a
         # number (at its start: a slug is cut at 60 characters).
         pattern = r'^title: "' if text.startswith("---") else r"^(?:# |(?=[^\n]+\n=+\n))"
-        text = re.sub(pattern, lambda m: f"{m.group(0)}{n:04d} ", text, count=1, flags=re.M)
+        text = re.sub(pattern, lambda m, n=n: f"{m.group(0)}{n:04d} ", text, count=1,
+                      flags=re.M)
         path = folder / f"{n:04d}-{source.name}"
         path.write_bytes(text.encode("utf-8"))
         out.append(path)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from import_facts import DATA, check, facts_of
 
@@ -444,6 +444,12 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 
 @settings(max_examples=300, deadline=None)
+# Found by this test: text of only line breaks, YAML's merge and value keys, NEL.
+@example({"a": "\n"})
+@example({"a": "="})
+@example({"a": "<<"})
+@example({"a": "\x85"})
+@example({"a": "  \nx"})
 @given(st.dictionaries(st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True),
                        st.one_of(_TEXT, st.lists(_TEXT, max_size=3),
                                  st.dictionaries(_TEXT.filter(bool), _TEXT, max_size=2)),

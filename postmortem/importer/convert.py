@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from postmortem.errors import PostmortemError
 from postmortem.format.ids import slugify
 from postmortem.format.model import SCHEMA_ID, Incident
 from postmortem.format.mojibake import repair, repair_whole
+from postmortem.format.validate import model_of
 from postmortem.importer.document import parse
 from postmortem.importer.draft import Note
 from postmortem.importer.reader import Reading
@@ -111,15 +111,8 @@ def ordered(data: Any, model: type[BaseModel] | None) -> Any:
 @functools.lru_cache(maxsize=128)
 def _nested(model: type[BaseModel], name: str) -> type[BaseModel] | None:
     """The model of field ``name``'s values, through lists and unions."""
-    def find(annotation: Any) -> type[BaseModel] | None:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return annotation
-        for arg in typing.get_args(annotation):
-            found = find(arg)
-            if found is not None:
-                return found
-        return None
-    return find(model.model_fields[name].annotation)
+    found: type[BaseModel] | None = model_of(model.model_fields[name].annotation)
+    return found
 
 
 def as_text(value: Any) -> Any:

@@ -193,18 +193,23 @@ def _trim(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _closing(tokens: list[Token], start: int) -> int:
+    """Index of the token that closes the one opened at ``start``."""
+    depth, j = 0, start
+    while True:
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+        j += 1
+
+
 def blocks_of(tokens: list[Token], start: int, stop: int) -> Iterator[Block]:
     """The blocks of ``tokens[start:stop]``, all at one nesting level."""
     i = start
     while i < stop:
         tok = tokens[i]
         if tok.nesting == 1:
-            depth, j = 0, i
-            while True:
-                depth += tokens[j].nesting
-                if depth == 0:
-                    break
-                j += 1
+            j = _closing(tokens, i)
             span = tokens[i:j + 1]
             i = j + 1
         else:
@@ -222,12 +227,7 @@ def items(block: Block) -> list[Item]:
     i = 1
     while i < len(tokens) - 1:
         tok = tokens[i]
-        depth, j = 0, i
-        while True:
-            depth += tokens[j].nesting
-            if depth == 0:
-                break
-            j += 1
+        j = _closing(tokens, i)
         inner = list(blocks_of(tokens, i + 1, j))
         first: Token | None = None
         checked: bool | None = None

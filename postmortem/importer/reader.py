@@ -494,21 +494,9 @@ class Reading:
                     stated = quote(f"{entry.span.text} {entry.event}")
                     found[name] = (text, f"the timeline entry {stated}")
         if "started" not in found and self.entries:
-            first = self.entries[0]
-            text = self.time(first.span, "started")
-            if text:
-                found["started"] = (text, "guessed: the first timeline entry "
-                                          f"({quote(first.span.text)}); the document states "
-                                          "no start")
-                d.note("guessed", f"started {text}: the first timeline entry")
+            self._guess(found, "started", 0, "no start")
         if status in ENDED_STATUSES and "resolved" not in found and self.entries:
-            last = self.entries[-1]
-            text = self.time(last.span, "resolved")
-            if text:
-                found["resolved"] = (text, "guessed: the last timeline entry "
-                                           f"({quote(last.span.text)}); the document states "
-                                           "no time of resolution")
-                d.note("guessed", f"resolved {text}: the last timeline entry")
+            self._guess(found, "resolved", -1, "no time of resolution")
         self._keep_in_order(found)
         for name in ("started", "detected", "mitigated", "resolved"):
             if name in found:
@@ -523,6 +511,18 @@ class Reading:
                   "resolution; set resolved: and the status")
             d.note("placeholder", f"status mitigated instead of {status}: no time of "
                                   "resolution stated")
+
+    def _guess(self, found: dict[str, tuple[str, str]], name: str, index: int,
+               lacking: str) -> None:
+        """A milestone the document does not state, read from its first or last timeline
+        entry: a guess, marked in the comment and the summary."""
+        entry = self.entries[index]
+        which = "first" if index == 0 else "last"
+        text = self.time(entry.span, name)
+        if text:
+            found[name] = (text, f"guessed: the {which} timeline entry "
+                                 f"({quote(entry.span.text)}); the document states {lacking}")
+            self.draft.note("guessed", f"{name} {text}: the {which} timeline entry")
 
     def _marked(self, name: str) -> Entry | None:
         """The timeline entry whose event names milestone ``name`` (the last for resolved,

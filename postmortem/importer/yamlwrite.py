@@ -12,8 +12,10 @@ from postmortem.format.scaffold import yaml_quoted
 Path = tuple[str | int, ...]
 Comments = dict[Path, list[str]]
 
+# Plain scalars another reader would take for a number, date, time, boolean or null, or
+# that YAML gives a meaning of their own (`<<` merges, `=` is the value key).
 _TYPED = re.compile(r"^(?:[-+]?[\d._:,T +-]*\d[\d._:,T +-]*|[-+]?\.(?:inf|nan)|~|null|true|false"
-                    r"|yes|no|on|off|y|n)$", re.I)
+                    r"|yes|no|on|off|y|n|=|<<)$", re.I)
 _INDICATORS = tuple("-?:,[]{}#&*!|>'\"%@`~ ")
 # Characters that may stand in a plain or literal scalar: YAML's printable set, less NEL
 # and the Unicode separators (line breaks to YAML 1.1) and the BOM.
@@ -86,7 +88,7 @@ def _scalar(out: list[str], lead: str, value: Any, indent: int) -> None:
         out.append(f"{lead} {value}")
     else:
         text = str(value)
-        if "\n" in text and not _PRINTABLE.search(text):
+        if "\n" in text and _literal_ok(text):
             _literal(out, lead, text, indent)
         else:
             out.append(f"{lead} {text if _plain(text) else yaml_quoted(text)}")
@@ -105,9 +107,18 @@ def _literal(out: list[str], lead: str, text: str, indent: int) -> None:
     out.extend("" for _ in range(trailing - 1))
 
 
+def _literal_ok(text: str) -> bool:
+    """Whether a literal block (``|``) holds ``text`` exactly: printable, some content, and
+    no line of only blanks (YAML reads those as indentation, or rejects them)."""
+    lines = text.split("\n")
+    return bool(text.strip()) and not _PRINTABLE.search(text) and all(
+        line.strip() or not line for line in lines)
+
+
 def _plain(text: str) -> bool:
     """Whether ``text`` can stand unquoted and reads back as the same text everywhere."""
     return bool(text) and not (
         text.startswith(_INDICATORS) or text.endswith((" ", ":", "\t")) or ": " in text
+        or "\n" in text
         or " #" in text or "\t" in text or _TYPED.match(text) or _PRINTABLE.search(text)
         or text.startswith(("---", "...")))
