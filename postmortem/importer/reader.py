@@ -198,8 +198,8 @@ class Reading:
         self.draft.set("title", title)
 
     def _title_words(self, title: str) -> str:
-        """The title without what the report shows apart: a document-kind prefix
-        ("Incident Report:"), a leading date, a trailing "(date time)"."""
+        """The title without what the report shows apart: a document-kind prefix or suffix
+        ("Incident Report:", "- Incident Report"), a leading date, a trailing "(date time)"."""
         text = title.strip()
         paren = re.search(r"\s*\(([^()]*)\)\s*$", text)
         if paren:
@@ -227,6 +227,11 @@ class Reading:
                                text, re.I)
                 if cut and text[cut.end():].strip():
                     text = text[cut.end():]
+                break
+        for kind in sorted(self.vocab.title_prefixes, key=len, reverse=True):
+            tail = re.search(rf"\s+[:–—-]\s*{_loose_pattern(kind)}\W*$", text, re.I)
+            if tail and text[:tail.start()].strip():
+                text = text[:tail.start()]  # "Critical Deployment Issue - Incident Report"
                 break
         return " ".join(text.split()) or title
 
