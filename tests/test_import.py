@@ -347,6 +347,16 @@ def test_front_matter_fills_the_header() -> None:
     assert data["summary"].startswith("A CoreDNS config change with a forwarding loop")
 
 
+def test_front_matter_is_read_as_safely_as_incident_files() -> None:
+    """An alias bomb in the front matter is not expanded: it is kept as text."""
+    levels = [f"l{n}: &l{n} [*l{n - 1}, *l{n - 1}]" for n in range(1, 26)]
+    bomb = "l0: &l0 x\n" + "\n".join(levels)
+    data = read(f"---\n{bomb}\n---\n# Outage\n\nDate: 2025-01-15\n")
+    assert data["sections"][0] == {"title": "Front matter", "after": "header",
+                                   "body": f"```yaml\n{bomb}\n```"}
+    assert "header" not in data
+
+
 @pytest.mark.parametrize(("line", "at", "event"), [
     ("- **11:16** – Deploy", "11:16", "Deploy"),
     ("- 11:16 Uhr – Deploy", "11:16", "Deploy"),

@@ -110,16 +110,16 @@ class Reading:
     # ---- header, footer, title --------------------------------------------------------
 
     def read_front_matter(self) -> None:
-        import yaml
+        """Front matter, read as incident files are (safe, every value text, aliases and
+        nesting bounded); front matter that does not read is kept as a code block."""
+        from postmortem.format.yamlread import parse_text
 
         text = self.doc.front_matter
         if text is None:
             return
-        try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except yaml.YAMLError:
-            data = None
-        if not isinstance(data, dict):
+        parsed = parse_text(text, self.name)
+        data = parsed.data
+        if data is None or any(p.severity == "error" for p in parsed.problems):
             self.draft.free("Front matter", "```yaml\n" + text.rstrip("\n") + "\n```",
                             after="header")
             return
@@ -288,7 +288,7 @@ class Reading:
                               f"; {word} is read as {self.timezone}"))
             self.draft.note("guessed", f"timezone {self.timezone} from {word!r} ({count}x)")
 
-    def time(self, span: Span, where: str) -> str | None:
+    def time(self, span: Span) -> str | None:
         """A stated time as the incident file holds it (None when it is no valid time)."""
         if self.date is None:
             return None
@@ -445,12 +445,14 @@ class Reading:
 
         if where == "front":
             return False
-        self.draft.append("root_causes", {"title": first_sentence(_plain_md(label.value)),
-                                          "level": "primary",
-                                          "description": label.value})
-        index = len(self.draft.data["root_causes"]) - 1
-        self.draft.comment(("root_causes", index, "level"),
-                           f"the report names one root cause ({quote(label.label)})")
+        cause = {"title": first_sentence(_plain_md(label.value)), "description": label.value}
+        levels = self.vocab.lookup("level", label.label)  # "Root Cause:" names the primary
+        if levels:
+            cause["level"] = levels[0]
+        index = self.draft.append("root_causes", cause)
+        if not levels:
+            self.draft.comment(("root_causes", index, "title"),
+                               "the level is not stated (the format's default: contributing)")
         self.draft.note("mapped", f"{quote(label.label)} -> root_causes")
         return True
 
@@ -470,13 +472,13 @@ class Reading:
         status = d.data.get("status")
         found: dict[str, tuple[str, str]] = {}  # name -> (time text, why)
         for name, (span, stated) in self.stated_milestones.items():
-            text = self.time(span, name)
+            text = self.time(span)
             if text:
                 found[name] = (text, f"imported from {quote(stated)}")
         if self.window is not None:
             span, label = self.window
             assert span.end is not None
-            start = self.time(span, "started")
+            start = self.time(span)
             end = field_text(span.end, self.date, self.timezone) if self.date else None
             why = f"imported from {quote(label.label + ': ' + label.value)}"
             if start:
@@ -485,7 +487,7 @@ class Reading:
                 found.setdefault("resolved" if status in ENDED_STATUSES else "mitigated",
                                  (end, why))
         if self.title_span is not None:
-            text = self.time(self.title_span, "started")
+            text = self.time(self.title_span)
             if text:
                 found.setdefault("started", (text, f"the time in the title "
                                                    f"({quote(self.title_span.text)})"))
@@ -494,7 +496,7 @@ class Reading:
                 continue
             entry = self._marked(name)
             if entry is not None:
-                text = self.time(entry.span, name)
+                text = self.time(entry.span)
                 if text:
                     stated = quote(f"{entry.span.text} {entry.event}")
                     found[name] = (text, f"the timeline entry {stated}")
@@ -523,7 +525,7 @@ class Reading:
         entry: a guess, marked in the comment and the summary."""
         entry = self.entries[index]
         which = "first" if index == 0 else "last"
-        text = self.time(entry.span, name)
+        text = self.time(entry.span)
         if text:
             found[name] = (text, f"guessed: the {which} timeline entry "
                                  f"({quote(entry.span.text)}); the document states {lacking}")

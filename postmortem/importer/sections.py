@@ -308,7 +308,7 @@ def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | 
 
 def _row(r: Reading, span: Any, event: str, status: str = "",
          extra: list[str] | None = None) -> Row | None:
-    at = r.time(span, "timeline")
+    at = r.time(span)
     if at is None or not event.strip():
         return None
     # A range's end, or a zone other than the incident's, is kept in the event's text.
@@ -385,14 +385,11 @@ def _root_causes(r: Reading, s: Section, paren: str | None) -> bool:
         causes = _causes_from(r, None, heading_level, s)
         if not causes:
             return False
-    start = len(d.data.get("root_causes", []))
-    for offset, cause in enumerate(causes):
+    for cause in causes:
         index = d.append("root_causes", cause)
         if "level" not in cause:
             d.comment(("root_causes", index, "title"),
                       "the level is not stated (the format's default: contributing)")
-        del offset
-    del start
     r.keep_title("root_causes", s)
     return True
 
