@@ -227,16 +227,22 @@ def translations(language: str) -> list[tuple[str, str]]:
 # --- Rendering with and without free text --------------------------------------------------
 
 
-def free_text_fields() -> frozenset[str]:
-    """Fields of Markdown prose: any number of facts in any shape (read off the models)."""
+# Lists of `Label: value` lines whose labels the writer chooses: free text too with
+# --strict (header and footer always are: they hold what has no field of its own).
+LABELLED_LISTS = frozenset({"figures", "fields", "changes"})
+
+
+def free_text_fields(strict: bool = False) -> frozenset[str]:
+    """Fields that hold any number of facts in any shape: Markdown prose (read off the
+    models), free sections, the extra header and footer lines."""
     from postmortem.format.model import markdown_fields
 
-    return markdown_fields()[0] | {"sections", "header", "footer"}
+    free = markdown_fields()[0] | {"sections", "header", "footer"}
+    return free | LABELLED_LISTS if strict else free
 
 
-def without_free_text(model: BaseModel) -> BaseModel:
-    """``model`` with every free-text field emptied, at every depth."""
-    free = free_text_fields()
+def without_free_text(model: BaseModel, free: frozenset[str]) -> BaseModel:
+    """``model`` with the fields named ``free`` emptied, at every depth."""
     update: dict[str, Any] = {}
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
@@ -244,9 +250,9 @@ def without_free_text(model: BaseModel) -> BaseModel:
             update[name] = [] if isinstance(value, list) else (
                 None if not info.is_required() else "")
         elif isinstance(value, BaseModel):
-            update[name] = without_free_text(value)
+            update[name] = without_free_text(value, free)
         elif isinstance(value, list) and any(isinstance(v, BaseModel) for v in value):
-            update[name] = [without_free_text(v) if isinstance(v, BaseModel) else v
+            update[name] = [without_free_text(v, free) if isinstance(v, BaseModel) else v
                             for v in value]
     return model.model_copy(update=update)
 
@@ -299,14 +305,14 @@ class Share:
         return self.structured / self.held if self.held else 0.0
 
 
-def measure(seed_text: str, incident: Any) -> Share:
+def measure(seed_text: str, incident: Any, *, strict: bool = False) -> Share:
     from postmortem.config import Config
     from postmortem.reports.summary import language_of
 
     language = language_of(incident, Config(root=ROOT))
     pairs = translations(language)
     full = Haystack(render(incident))
-    bare = Haystack(render(without_free_text(incident)))
+    bare = Haystack(render(without_free_text(incident, free_text_fields(strict))))
     places: list[tuple[Fact, str]] = []
     by_kind: dict[str, Counter[str]] = {}
     for fact in measured(extract(seed_text)):
@@ -328,27 +334,37 @@ def seed_text(name: str, path: Path | None = None) -> str:
     return text.encode("mac_roman").decode("utf-8") if BUNDLED[name][1] else text
 
 
-def main(argv: list[str]) -> int:
-    pairs = [(ROOT / "incidents" / f"{incident}.yaml", seed) for seed, (incident, _)
-             in BUNDLED.items()]
-    if argv:
-        if len(argv) % 2:
-            raise SystemExit("usage: structured_facts.py [INCIDENT.yaml SEED-FILE-NAME ...]")
-        pairs = [(Path(argv[i]), argv[i + 1]) for i in range(0, len(argv), 2)]
-    verbose = "-v" in sys.argv
-    print("| seed | facts | structured | free text | not in report | structured share |")
-    print("|---|---:|---:|---:|---:|---:|")
+def table(pairs: list[tuple[Path, str]], *, strict: bool = False,
+          verbose: bool = False) -> str:
+    """The figures of each (incident file, seed file name) as a Markdown table."""
+    lines = ["| seed | facts | structured | free text | not in report | structured share "
+             "(of facts in the report) | structured share (of all facts) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for path, seed in pairs:
-        share = measure(seed_text(seed), load_incident(path))
-        print(f"| {seed[:3]} | {share.total} | {share.structured} | {share.free} | "
-              f"{share.missing} | {share.ratio:.0%} |")
+        share = measure(seed_text(seed), load_incident(path), strict=strict)
+        lines.append(f"| {seed[:3]} | {share.total} | {share.structured} | {share.free} | "
+                     f"{share.missing} | {share.ratio:.1%} | "
+                     f"{share.structured / share.total:.1%} |")
         if verbose:
-            for fact, place in share.places:
-                if place != "structured":
-                    print(f"    {place:8} {fact.kind:14} {fact.line:4} {fact.text[:70]!r}")
+            lines += [f"    {place:10} {fact.kind:14} line {fact.line:<4} {fact.text[:70]!r}"
+                      for fact, place in share.places if place != "structured"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    flags = {a for a in argv if a.startswith("-")}
+    args = [a for a in argv if not a.startswith("-")]
+    if flags - {"-v", "--strict"} or len(args) % 2:
+        raise SystemExit("usage: structured_facts.py [-v] [--strict] "
+                         "[INCIDENT.yaml SEED-FILE-NAME ...]")
+    pairs = [(ROOT / "incidents" / f"{incident}.yaml", seed)
+             for seed, (incident, _) in BUNDLED.items()]
+    if args:
+        pairs = [(Path(args[i]), args[i + 1]) for i in range(0, len(args), 2)]
+    print(table(pairs, strict="--strict" in flags, verbose="-v" in flags))
     return 0
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    sys.exit(main([a for a in sys.argv[1:] if a != "-v"]))
+    sys.exit(main(sys.argv[1:]))
