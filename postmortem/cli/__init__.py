@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import keyword
 from typing import Any
 
 import click
@@ -12,7 +13,7 @@ from postmortem.errors import EXIT_BUG, EXIT_INTERRUPTED, PostmortemError
 
 # Subcommands: each is a module of this package defining `command`, imported on use so that
 # `postmortem --help` costs little more than click itself.
-COMMANDS = ("actions", "check", "new", "render", "review", "rules", "schema")
+COMMANDS = ("actions", "check", "import", "new", "render", "review", "rules", "schema")
 
 
 class LazyGroup(click.Group):
@@ -22,7 +23,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        command: click.Command = importlib.import_module(f"postmortem.cli.{cmd_name}").command
+        # `import` is a Python keyword: its module is import_.
+        module = cmd_name + "_" if keyword.iskeyword(cmd_name) else cmd_name
+        command: click.Command = importlib.import_module(f"postmortem.cli.{module}").command
         return command
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -203,7 +203,7 @@ def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:
                 if isinstance(model, type) and issubclass(model, BaseModel) else None)
         if info is None:
             return []
-        model = _model_of(info.annotation)
+        model = model_of(info.annotation)
         if model is None:
             return []
     if isinstance(model, type) and issubclass(model, BaseModel):
@@ -211,11 +211,12 @@ def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:
     return []
 
 
-def _model_of(annotation: Any) -> Any:
+def model_of(annotation: Any) -> Any:
+    """The model class inside a field's annotation (through lists, unions, Annotated)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _model_of(arg)
+        found = model_of(arg)
         if found is not None:
             return found
     return None

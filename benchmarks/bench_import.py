@@ -1,0 +1,130 @@
+"""Time `postmortem import` of N documents of the seeds' size against markdown-it-py's own
+parse of the same texts (target: at most 3x)."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "tests" / "data" / "seeds"
+DOCUMENTS = ROOT / "tests" / "data" / "import" / "documents"
+TARGET = 3.0
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> float:
+    """Median wall time of ``repeat`` runs, the garbage collector as the code leaves it."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def corpus(folder: Path, count: int, *, mixed: bool = False) -> list[Path]:
+    """``count`` documents: the three seeds in turn (two mis-decoded, as they came), with
+    ``mixed`` the import corpus's twelve documents too; each gets a numbered title, so that
+    every one has its own id."""
+    import re
+
+    sources = sorted(p for d in ([SEEDS, DOCUMENTS] if mixed else [SEEDS])
+                     for p in d.iterdir() if p.suffix in (".md", ".markdown", ".txt"))
+    folder.mkdir(parents=True)
+    out = []
+    for n in range(count):
+        source = sources[n % len(sources)]
+        text = source.read_bytes().decode("utf-8")
+        # The title (front matter, else the first ATX or setext heading) starts with a
+        # number (at its start: a slug is cut at 60 characters).
+        pattern = r'^title: "' if text.startswith("---") else r"^(?:# |(?=[^\n]+\n=+\n))"
+        text = re.sub(pattern, lambda m, n=n: f"{m.group(0)}{n:04d} ", text, count=1,
+                      flags=re.M)
+        path = folder / f"{n:04d}-{source.name}"
+        path.write_bytes(text.encode("utf-8"))
+        out.append(path)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=1000, help="number of documents")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    parser.add_argument("--mixed", action="store_true",
+                        help="the seeds and the twelve documents of the import corpus")
+    args = parser.parse_args(argv)
+
+    from postmortem.config import Config
+    from postmortem.importer.document import parser as markdown_parser
+    from postmortem.importer.run import import_documents
+
+    temp = Path(tempfile.mkdtemp(prefix="pm-import-"))
+    try:
+        docs = corpus(temp / "docs", args.count, mixed=args.mixed)
+        size = sum(p.stat().st_size for p in docs)
+        texts = [p.read_bytes().decode("utf-8") for p in docs]
+        md = markdown_parser()
+
+        def parse_all() -> None:
+            for text in texts:
+                md.parse(text)
+
+        base = timed(parse_all, args.repeat)
+
+        def run(dry: bool) -> Callable[[], None]:
+            def go() -> None:
+                out = temp / "repo"
+                shutil.rmtree(out, ignore_errors=True)
+                (out / "incidents").mkdir(parents=True)
+                config = Config(root=out, incidents_dir=out / "incidents")
+                results = import_documents(config, [str(temp / "docs")], dry_run=dry)
+                failed = [r for r in results if r.error]
+                assert not failed, failed[0].error
+            return go
+
+        def command() -> None:
+            out = temp / "cli"
+            shutil.rmtree(out, ignore_errors=True)
+            (out / "incidents").mkdir(parents=True)
+            done = subprocess.run([sys.executable, "-m", "postmortem", "import",
+                                   str(temp / "docs")], cwd=out, check=False,
+                                  capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr[-500:]
+
+        dry = timed(run(True), args.repeat)
+        full = timed(run(False), args.repeat)
+        cli = timed(command, args.repeat)
+        rows = [
+            ("markdown-it-py: parse every document (baseline)", base),
+            ("import, --dry-run (read, repair, parse, map, YAML, check)", dry),
+            ("import, files written", full),
+            ("`postmortem import DIR` (a process, files written)", cli),
+        ]
+        print(f"{args.count} documents, {size / 1e6:.1f} MB "
+              f"({size / args.count / 1000:.1f} KB each), median of {args.repeat}")
+        print("| step | seconds | x parse | target | met |")
+        print("|---|---:|---:|---:|:-:|")
+        missed = False
+        for name, seconds in rows:
+            ratio = seconds / base
+            target = "" if seconds is base else f"<= {TARGET:g}"
+            met = "" if seconds is base else ("yes" if ratio <= TARGET else "**no**")
+            missed |= met == "**no**"
+            print(f"| {name} | {seconds:.2f} | {ratio:.2f} | {target} | {met} |")
+        return 1 if missed else 0
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

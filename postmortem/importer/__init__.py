@@ -1,0 +1,1 @@
+"""Importing Markdown postmortems into incident files."""

@@ -1,0 +1,158 @@
+"""`import`: documents in, one incident file each out (never overwriting), with a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from postmortem.config import Config
+from postmortem.errors import PostmortemError, UsageError
+from postmortem.format.ids import existing_ids
+from postmortem.format.load import load
+from postmortem.importer.convert import Converted, ImportFailure, as_text, convert, decode
+from postmortem.importer.draft import Note
+from postmortem.rules.problems import Problem
+
+SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@dataclass
+class Imported:
+    """What became of one document."""
+
+    source: str  # the document, as the user named it
+    target: str | None = None  # the incident file, relative to the repository root
+    text: str | None = None  # its YAML
+    notes: list[Note] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # check's warnings on the file
+    error: str | None = None  # why nothing was written
+    written: bool = False
+
+
+def documents(paths: Iterable[str]) -> list[Path]:
+    """Files as given; folders searched (sub-folders too) for .md, .markdown and .txt."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.is_dir():
+                out.extend(sorted(p for p in path.rglob("*")
+                                  if p.is_file() and p.suffix.lower() in SUFFIXES))
+            elif path.is_file():
+                out.append(path)
+            else:
+                raise UsageError(f"'{raw}' does not exist",
+                                 hint="name Markdown files, or folders holding them")
+        except OSError as exc:
+            raise UsageError(f"'{raw}' cannot be read: {exc.strerror}") from None
+    return out
+
+
+def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path | None = None,
+                     dry_run: bool = False) -> list[Imported]:
+    """Import each document into ``output_dir`` (default: the incidents folder).
+
+    A document that fails (unreadable, no date, an id that exists) is reported and the
+    others go on. Nothing is overwritten: an existing incident id is an error for that
+    document. With ``dry_run`` nothing is written; the results hold the YAML.
+    """
+    folder = output_dir or config.incidents_dir
+    files = documents(paths)
+    taken = existing_ids(folder)
+    if folder != config.incidents_dir:
+        taken = {**existing_ids(config.incidents_dir), **taken}
+    planned: dict[str, Path] = {}
+    # The garbage collector stays on: each document's tokens are garbage once it is read
+    # (markdown-it's parser states hold cycles), and only the YAML texts stay alive.
+    return [_one(config, path, folder, taken, planned, dry_run=dry_run) for path in files]
+
+
+def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
+         planned: dict[str, Path], *, dry_run: bool) -> Imported:
+    shown = path.as_posix()
+    result = Imported(shown)
+    try:
+        data = _read(path, config)
+        text, notes = decode(data)
+        result.notes.extend(notes)
+        converted = convert(text, path.name, config, source=path.name)
+        result.notes.extend(converted.notes)
+        target = folder / f"{converted.id}.yaml"
+        result.target = config.rel(target)
+        result.text = converted.text
+        if converted.id in taken or converted.id in planned:
+            where = config.rel(taken.get(converted.id) or planned[converted.id])
+            raise ImportFailure(f"incident '{converted.id}' already exists: {where}; "
+                                "import never overwrites a file (remove or rename that one, "
+                                "or import into another --output-dir)")
+        result.problems = _check(config, converted, target, [*taken.values(),
+                                                             *planned.values()])
+        planned[converted.id] = target
+        if not dry_run:
+            _write(target, converted.text)
+            result.written = True
+    except PostmortemError as exc:
+        result.error = str(exc)
+    return result
+
+
+def _read(path: Path, config: Config) -> bytes:
+    limit = config.max_file_size
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise ImportFailure(f"cannot read '{path}': {exc.strerror}") from None
+    if len(data) > limit:
+        raise ImportFailure(f"'{path}' is over {limit:,} bytes (max_file_size); split it or "
+                            "raise the limit")
+    return data
+
+
+def _check(config: Config, converted: Converted, target: Path,
+           others: list[Path]) -> list[Problem]:
+    """What `check` says about the new file; errors are a bug of the importer, since its
+    output must pass `check`."""
+    from postmortem.rules.collection import cross_check
+
+    rel = config.rel(target)
+    loaded = load(converted.text.encode("utf-8"), rel, config, path=target)
+    if loaded.data != as_text(converted.data):
+        raise AssertionError(f"{rel}: the YAML written does not read back as the data")
+    cross_check([loaded], [*others, target], config)
+    errors = [p for p in loaded.problems if p.severity == "error"]
+    if errors:
+        raise AssertionError(f"{rel}: the imported file does not pass check: "
+                             + "; ".join(p.format() for p in errors))
+    return loaded.problems
+
+
+def _write(target: Path, text: str) -> None:
+    from postmortem.atomic import create_exclusive
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        create_exclusive(target, text)
+    except FileExistsError:
+        raise ImportFailure(f"'{target}' appeared while importing; not overwritten") from None
+    except OSError as exc:
+        raise ImportFailure(f"cannot write '{target}': {exc.strerror}") from None
+
+
+def summary(result: Imported) -> list[str]:
+    """The lines the command prints about one document."""
+    if result.error is not None and result.target is None:
+        return [f"{result.source}: error: {result.error}"]
+    verb = "->" if result.written else "would be" if result.error is None else "x"
+    lines = [f"{result.source} {verb} {result.target}"]
+    if result.error is not None:
+        lines.append(f"  error: {result.error}")
+    order = ("repaired", "mapped", "free", "kept", "guessed", "placeholder", "waiting")
+    for kind in order:
+        for note in (n for n in result.notes if n.kind == kind):
+            lines.append(f"  {kind}: {note.text}")
+    for problem in result.problems:
+        lines.append(f"  check: {problem.severity}: {problem.field}: {problem.message}"
+                     if problem.field else f"  check: {problem.severity}: {problem.message}")
+    return lines
