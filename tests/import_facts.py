@@ -21,8 +21,11 @@ Some facts the report states in its own words, on purpose (docs/import.md):
   report computes the duration): every word that is no vocabulary word is in the report;
   a date written otherwise (`28.11.2025`) is in the report as YYYY-MM-DD.
 - ``timeline``: a timeline line or row: its event text is in the report, and its time as
-  the report shows times (`11:16 Uhr` -> `11:16`; a range's end or another zone is kept in
-  the event).
+  the report shows times (`11:16 Uhr` -> `11:16`, `12:49-12:50 CET` kept).
+- ``action item``: a list or checklist line that states an action item's parts
+  (`text — @owner — Oct 15 — **P1**`, `text (Owner, 2024-08-23)`) is a row of the action
+  items: each part is in the report as written, a date as YYYY-MM-DD, a priority or status
+  in the report's words (a part made only of vocabulary words).
 
 Everything else must be found as it is.
 """
@@ -81,12 +84,13 @@ class Outcome:
     reworded: list[dict[str, Any]] = field(default_factory=list)
     recomputed: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    item: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(len(part) for part in (self.found, self.reworded, self.recomputed,
-                                          self.timeline, self.missing))
+                                          self.timeline, self.item, self.missing))
 
 
 _REWORDED = ("heading", "header_field", "table_cell", "front_matter")
@@ -117,6 +121,8 @@ def check(facts: list[dict[str, Any]], report: str, language: str) -> Outcome:
             out.reworded.append(fact)
         elif _recomputed(fact, hay, own, report_words, durations):
             out.recomputed.append(fact)
+        elif kind in ("list_item", "checklist_item") and _item_parts(fact, hay, own):
+            out.item.append(fact)
         else:
             out.missing.append(fact)
     return out
@@ -127,8 +133,45 @@ def _recomputed(fact: dict[str, Any], hay: Haystack, own: set[str], report_words
     kind = fact["kind"]
     if (kind == "heading" and fact["level"] == 1) or (
             kind == "header_field" and loose(fact["label"]) in durations):
-        return _words(_text(fact)) - own <= report_words
+        text = _text(fact)
+        # The title's date ("(Oct 8)") is the incident's date, shown as YYYY-MM-DD.
+        found = find_date(text, vocabulary(), default_year=_year(hay))
+        if kind == "heading" and found and f" {loose(found[0].isoformat())} " in hay.text:
+            text = text.replace(found[1], " ")
+        return _words(text) - own <= report_words
     return kind in ("table_cell", "header_field") and _iso_date(fact, hay)
+
+
+def _year(hay: Haystack) -> int | None:
+    """The year of the report's title (the incident's date)."""
+    m = re.search(r" (\d{4}) \d{2} \d{2} ", hay.text)
+    return int(m.group(1)) if m else None
+
+
+_SEPARATOR = re.compile(r"\s+[—–-]\s+")
+_WHO_WHEN = re.compile(r"\s*\(([^(),]+),\s*([^(),]+)\)\s*$")
+
+
+def _item_parts(fact: dict[str, Any], hay: Haystack, own: set[str]) -> bool:
+    """A line of an action item's parts, each found in the report (see ``action item``)."""
+    text = fact["text"]
+    parts = []
+    m = _WHO_WHEN.search(text)
+    if m:
+        parts += [m.group(1), m.group(2)]
+        text = text[:m.start()]
+    parts = _SEPARATOR.split(text) + parts
+    if len(parts) < 2:
+        return False
+    for part in parts:
+        wanted = loose(part)
+        if not wanted or f" {wanted} " in hay.text or not _without(wanted, own):
+            continue
+        found = find_date(part, vocabulary(), default_year=_year(hay))
+        if found is None or loose(found[1]) != wanted or \
+                f" {loose(found[0].isoformat())} " not in hay.text:
+            return False
+    return True
 
 
 def _iso_date(fact: dict[str, Any], hay: Haystack) -> bool:

@@ -262,37 +262,72 @@ def test_text_only_partly_mis_decoded_is_left_as_it_is() -> None:
     assert [n.kind for n in notes] == ["kept"]
 
 
-def test_what_the_source_does_not_state_is_a_marked_placeholder(repo: Path,
-                                                                runner: CliRunner) -> None:
-    """The verification report states no severity, no status and no time: the format
-    needs them (until unknown values exist), so each is a placeholder with a comment and
-    a line in the summary."""
+def test_what_the_source_does_not_state_is_unknown(repo: Path, runner: CliRunner) -> None:
+    """The verification report states no severity and no time: each is `unknown` (never an
+    invented value), with a comment and a line in the summary. The format has no unknown
+    status: a status the document does not state is a marked placeholder that claims
+    nothing is over."""
     source = DATA / "documents" / "2025-11-20-webhook-signature-verification-report.md"
     result = run(runner, str(source))
     path = repo / "incidents" / \
         "2025-11-20-production-verification-webhook-signature-enforcement.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "# placeholder: the document states no severity; set it\nseverity: medium\n" in text
+    assert "# the document states no severity: set it, once known\nseverity: unknown\n" in text
     assert ("# placeholder: the document states no status the importer understands; set it\n"
             "status: investigating\n") in text
-    assert '# placeholder: the document states no time at all; set when it started\n' \
-           'started: "00:00"\n' in text
-    for line in ("  placeholder: severity medium: the document states none",
+    assert "# the document states no time at all: set when it started, once known\n" \
+           "started: unknown\n" in text
+    for line in ("  unknown: severity: the document states none",
                  "  placeholder: status investigating: the document states none",
-                 "  placeholder: started 00:00: the document states no time"):
+                 "  unknown: started: the document states no time"):
         assert line in result.stderr
-    # Action items without a priority are not given one: they stay text.
-    assert "action_items" not in yaml.safe_load(text)
 
 
-def test_items_without_priority_or_due_date_stay_text_with_a_note(repo: Path,
-                                                                  runner: CliRunner) -> None:
+def test_resolved_without_a_time_of_resolution_is_resolved_at_an_unknown_time() -> None:
+    data = read("# Outage\n\n**Date**: 2025-01-15\n**Status**: Resolved\n\nAll fine.\n")
+    assert (data["status"], data["started"], data["resolved"]) == ("resolved", "unknown",
+                                                                   "unknown")
+
+
+def test_closed_with_unknown_values_is_resolved_with_its_status_line_kept(
+        repo: Path, runner: CliRunner) -> None:
+    """`check` forbids unknown values in a closed incident: a document that says it is
+    closed but states no priorities for its action items imports as resolved, and its own
+    status line stays in the report."""
     source = DATA / "documents" / "sre-book-style-autocomplete-postmortem.md"
-    result = run(runner, str(source))
+    result = run(runner, "--dry-run", str(source))
     assert result.exit_code == 0, result.output
-    assert ("  waiting: action items of the table at line 23 kept as text: row 1 "
-            "(\"Validate shard map against uploaded shard list be…\") lacks a priority, a "
-            "status, a due date") in result.stderr
+    data = yaml.safe_load(result.stdout)
+    assert data["status"] == "resolved"
+    assert {"Status": "Complete, action items in progress"} in data["header"]
+    assert ("  placeholder: status resolved instead of closed: severity, action items' due, "
+            "action items' priority unknown") in result.stderr
+
+
+def test_untriaged_action_items_have_unknown_values_and_their_tickets(
+        repo: Path, runner: CliRunner) -> None:
+    """The SRE book's table states no priorities and no due dates: they are `unknown`; the
+    Bug column is the item's ticket, and the state written in it its status."""
+    source = DATA / "documents" / "sre-book-style-autocomplete-postmortem.md"
+    result = run(runner, "--dry-run", str(source))
+    assert result.exit_code == 0, result.output
+    items = yaml.safe_load(result.stdout)["action_items"]
+    assert items[0] == {"id": "AI-1", "title": "Validate shard map against uploaded shard list "
+                        "before publishing an index", "owner": "kmeier", "priority": "unknown",
+                        "status": "done", "type": "prevent", "ticket": "Bug 5554823"}
+    assert items[1]["status"] == "todo" and items[1]["due"] == "unknown"
+    assert "  unknown: action items at line 23: priority of 8 items, due of 5 items not " \
+           "stated" in result.stderr
+
+
+def test_checkbox_lines_of_a_plain_text_report_are_action_items() -> None:
+    data = read("Outage\n======\n\nDate: 2024-08-17\n\nFollow-ups\n----------\n\n"
+                "[x] drop slot (done 08:31)\n[ ] alert on lag   (Ops, 2024-08-30)\n")
+    assert data["action_items"] == [
+        {"id": "AI-1", "title": "drop slot (done 08:31)", "priority": "unknown",
+         "status": "done"},
+        {"id": "AI-2", "title": "alert on lag", "owner": "Ops", "priority": "unknown",
+         "status": "todo", "due": dt.date(2024, 8, 30)}]
 
 
 def test_contradictions_are_left_as_stated(repo: Path, runner: CliRunner) -> None:
@@ -302,8 +337,8 @@ def test_contradictions_are_left_as_stated(repo: Path, runner: CliRunner) -> Non
     _, data = imported(runner, repo, source)
     assert {"Duration": "~40 minutes"} in data["header"]
     events = [(e["at"], e["event"]) for e in data["timeline"]]
-    assert ("2025-01-28T11:50+00:00", "PSP reports the `fra-2` issue mitigated (failover to "
-            "`fra-1`). (11:50 UTC)") in events
+    assert ("11:50 UTC", "PSP reports the `fra-2` issue mitigated (failover to `fra-1`).") \
+        in events
     source = DATA / "documents" / "2025-11-04-kalender-sync-doppelbuchungen.md"
     _, data = imported(runner, repo, source)
     ats = [e["at"] for e in data["timeline"]]
@@ -361,14 +396,19 @@ def test_front_matter_is_read_as_safely_as_incident_files() -> None:
     ("- **11:16** – Deploy", "11:16", "Deploy"),
     ("- 11:16 Uhr – Deploy", "11:16", "Deploy"),
     ("- 2025-01-15 11:16 Deploy", "11:16", "Deploy"),
-    ("- 2025-01-16 - 09:30 CET - Deploy", "2025-01-16T09:30", "Deploy"),
-    ("- 2025-01-16 - 09:30 UTC - Deploy", "2025-01-16T09:30+00:00",
-     "Deploy (2025-01-16 - 09:30 UTC)"),
-    ("- **11:55 CET** – Deploy", "11:55", "Deploy"),
-    ("- 10:55 UTC – Deploy", "2025-01-15T10:55+00:00", "Deploy (10:55 UTC)"),
-    ("- ~12:10 CET – Deploy", "~12:10", "Deploy"),
-    ("- **12:49-12:50 CET** – Deploy", "12:49", "Deploy (12:49-12:50 CET)"),
+    ("- 2025-01-16 - 09:30 CET - Deploy", "2025-01-16T09:30 CET", "Deploy"),
+    ("- 2025-01-16 - 09:30 UTC - Deploy", "2025-01-16T09:30 UTC", "Deploy"),
+    ("- **11:55 CET** – Deploy", "11:55 CET", "Deploy"),
+    ("- 10:55 UTC – Deploy", "10:55 UTC", "Deploy"),
+    ("- 10:55 +00:00 – Deploy", "10:55 +00:00", "Deploy"),
+    ("- 10:55Z – Deploy", "10:55Z", "Deploy"),
+    ("- ~12:10 CET – Deploy", "~12:10 CET", "Deploy"),
+    ("- **12:49-12:50 CET** – Deploy", "12:49-12:50 CET", "Deploy"),
+    ("- 12:49 CET - 12:50 UTC – Deploy", "12:49 CET-12:50 UTC", "Deploy"),
+    ("- 10:20 - 16:48 Uhr – Deploy", "10:20-16:48", "Deploy"),
+    ("- 2025-01-15 23:40 - 2025-01-16 00:15 – Deploy", "23:40 - 2025-01-16T00:15", "Deploy"),
     ("- 20.01. 09:30 Uhr – Deploy", "2025-01-20T09:30", "Deploy"),
+    ("- 11:55 IST – Deploy", "11:55", "IST – Deploy"),
 ])
 def test_timeline_lines_as_reports_write_them(line: str, at: str, event: str) -> None:
     text = f"# Outage\n\nDate: 2025-01-15\nTime zone: Europe/Berlin\n\n## Timeline\n\n{line}\n"

@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from postmortem.importer.yamlwrite import Comments, Path
 
-NoteKind = Literal["mapped", "free", "repaired", "guessed", "placeholder", "kept", "waiting"]
+NoteKind = Literal["mapped", "free", "repaired", "guessed", "unknown", "placeholder", "kept",
+                   "waiting"]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Any
 
 from postmortem.config import Config
 from postmortem.format.ids import slug
-from postmortem.format.times import resolve, zone
-from postmortem.format.vocabulary import ENDED_STATUSES
+from postmortem.format.times import ABBREVIATIONS, resolve, zone
+from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES, UNKNOWN
 from postmortem.importer.document import Block, Document, Section
 from postmortem.importer.draft import Draft, loose, quote
 from postmortem.importer.labels import Label, block_labels, paragraph_labels
@@ -23,13 +23,12 @@ from postmortem.reports.labels import Marks
 # Tables of the vocabulary whose matches say which language a heading or label is in.
 _HEADING_TABLES = ("sections", "lessons", "impact", "horizon")
 _IANA = re.compile(r"\b(?:UTC|[A-Z][a-z]+(?:/[A-Z][A-Za-z_-]+)+)\b")
-_ZONE_WORD = re.compile(r"(?<![\w])(UTC|GMT|CET|CEST|MEZ|MESZ|BST|EST|EDT|CDT|MST|MDT|PST|PDT|"
-                        r"JST|Z)(?![\w])")
-# Placeholders where the format needs a value the document does not state (until unknown
-# values exist): the scaffold's default severity, and "no status claimed yet".
-PLACEHOLDER_SEVERITY = "medium"
+# The zone abbreviations of the format (times.ABBREVIATIONS), as words of the text.
+_ZONE_WORD = re.compile(rf"(?<![\w])({'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))})"
+                        r"(?![\w])")
+# The status where the document states none the importer understands: it claims nothing is
+# over (the format has no unknown status).
 PLACEHOLDER_STATUS = "investigating"
-PLACEHOLDER_START = "00:00"
 
 
 @dataclass
@@ -65,6 +64,7 @@ class Reading:
     stated_milestones: dict[str, tuple[Span, str]] = field(default_factory=dict)
     front_summary: str | None = None
     summaries: list[str] = field(default_factory=list)  # summaries stated as header lines
+    status_line: tuple[str, Label] | None = None  # (where, the line) the status was read from
 
     @property
     def marks(self) -> Marks:
@@ -275,24 +275,25 @@ class Reading:
                 self.draft.note("mapped", f"timezone {self.timezone}: named in the document")
                 return
         counts = Counter(m.group(1) for m in _ZONE_WORD.finditer(text))
-        counts.pop("Z", None)
-        if not counts:
-            return
-        word, count = counts.most_common(1)[0]
-        names = self.vocab.lookup("zones", word)
-        if names:
+        # The abbreviation written most, among those the vocabulary reads as a zone name.
+        for word, count in counts.most_common():
+            names = self.vocab.lookup("zones", word)
+            if not names:
+                continue
             self.timezone = names[0]
             self.draft.set("timezone", self.timezone,
                            f"times in the document carry {word} ({count}x)"
                            + ("" if self.timezone == "UTC" else
                               f"; {word} is read as {self.timezone}"))
             self.draft.note("guessed", f"timezone {self.timezone} from {word!r} ({count}x)")
+            return
 
     def time(self, span: Span) -> str | None:
-        """A stated time as the incident file holds it (None when it is no valid time)."""
+        """The (first) time of ``span`` as the incident file holds it, as stated (None when
+        it is no valid time)."""
         if self.date is None:
             return None
-        return field_text(span.start, self.date, self.timezone)
+        return field_text(span.start, self.date)
 
     # ---- header fields -----------------------------------------------------------------
 
@@ -332,6 +333,7 @@ class Reading:
             self.draft.set("status", match.key,
                            f"imported from {quote(label.label + ': ' + label.value)}")
             self.draft.note("mapped", f"status {match.key} from {quote(label.value)}")
+            self.status_line = (where, label)
         elif self.draft.data["status"] != match.key:
             return False
         return loose(self.rendered_status(match.key)) == loose(label.value)
@@ -479,7 +481,8 @@ class Reading:
             span, label = self.window
             assert span.end is not None
             start = self.time(span)
-            end = field_text(span.end, self.date, self.timezone) if self.date else None
+            end = field_text(span.end, self.date, start=span.start.date(self.date)) \
+                if self.date else None
             why = f"imported from {quote(label.label + ': ' + label.value)}"
             if start:
                 found.setdefault("started", (start, why))
@@ -510,14 +513,13 @@ class Reading:
                 text, why = found[name]
                 d.set(name, text, why)
         if "started" not in found:
-            d.set("started", PLACEHOLDER_START, "placeholder: the document states no time at "
-                  "all; set when it started")
-            d.note("placeholder", f"started {PLACEHOLDER_START}: the document states no time")
+            d.set("started", UNKNOWN, "the document states no time at all: set when it "
+                  "started, once known")
+            d.note("unknown", "started: the document states no time")
         if status in ENDED_STATUSES and "resolved" not in found:
-            d.set("status", "mitigated", f"the document says {status} but states no time of "
-                  "resolution; set resolved: and the status")
-            d.note("placeholder", f"status mitigated instead of {status}: no time of "
-                                  "resolution stated")
+            d.set("resolved", UNKNOWN, f"the document says {status} but states no time of "
+                  "resolution: set it, once known")
+            d.note("unknown", "resolved: the document states no time of resolution")
 
     def _guess(self, found: dict[str, tuple[str, str]], name: str, index: int,
                lacking: str) -> None:
@@ -563,14 +565,37 @@ class Reading:
         if summary:
             d.set("summary", "\n\n".join(summary))
         if "severity" not in d.data:
-            d.set("severity", PLACEHOLDER_SEVERITY, "placeholder: the document states no "
-                  "severity; set it")
-            d.note("placeholder", f"severity {PLACEHOLDER_SEVERITY}: the document states none")
+            d.set("severity", UNKNOWN, "the document states no severity: set it, once known")
+            d.note("unknown", "severity: the document states none")
         if "status" not in d.data:
             d.set("status", PLACEHOLDER_STATUS, "placeholder: the document states no status "
                   "the importer understands; set it")
             d.note("placeholder", f"status {PLACEHOLDER_STATUS}: the document states none")
+        self._closed_with_unknowns()
         d.set("language", self.language)
+
+    def _closed_with_unknowns(self) -> None:
+        """A closed incident has nothing unknown left (`check` says so): a document that
+        says closed but does not state everything becomes resolved, with notice."""
+        d = self.draft
+        if d.data.get("status") != "closed":
+            return
+        unknown = [name for name in ("severity", *MILESTONES) if d.data.get(name) == UNKNOWN]
+        unknown += sorted({f"action items' {name}" for item in d.data.get("action_items", [])
+                           for name in ("priority", "owner", "due")
+                           if item.get(name) == UNKNOWN})
+        if not unknown:
+            return
+        d.set("status", "resolved", f"the document says closed, but {', '.join(unknown)} "
+              "are not stated: a closed incident has nothing unknown left; set them, then "
+              "the status")
+        if self.status_line is not None:  # the stated status stays in the report
+            where, label = self.status_line
+            figures = "footer" if where == "footer" else "header"
+            if {label.label: label.value} not in d.data.get(figures, []):
+                d.append(figures, {label.label: label.value})
+        d.note("placeholder", f"status resolved instead of closed: {', '.join(unknown)} "
+                              "unknown")
 
 
 _HANDLERS = {

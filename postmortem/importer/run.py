@@ -148,7 +148,8 @@ def summary(result: Imported) -> list[str]:
     lines = [f"{result.source} {verb} {result.target}"]
     if result.error is not None:
         lines.append(f"  error: {result.error}")
-    order = ("repaired", "mapped", "free", "kept", "guessed", "placeholder", "waiting")
+    order = ("repaired", "mapped", "free", "kept", "guessed", "unknown", "placeholder",
+             "waiting")
     for kind in order:
         for note in (n for n in result.notes if n.kind == kind):
             lines.append(f"  {kind}: {note.text}")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from postmortem.format.vocabulary import CLOSED_ITEM_STATES, ITEM_ID_PATTERN
+from postmortem.format.vocabulary import CLOSED_ITEM_STATES, ITEM_ID_PATTERN, UNKNOWN
 from postmortem.importer.document import Block, Item, Section, items, plain, table
 from postmortem.importer.draft import loose, quote
 from postmortem.importer.labels import (
@@ -23,7 +23,7 @@ from postmortem.importer.labels import (
     lone_label,
 )
 from postmortem.importer.reader import Entry, Reading, heading_text
-from postmortem.importer.stated import find_date, leading, parse_span
+from postmortem.importer.stated import find_date, leading, parse_span, span_text
 from postmortem.importer.vocabulary import key, split_paren, symbols
 
 Mapper = Callable[[Reading, Section, str | None], bool]
@@ -208,8 +208,8 @@ def _timeline(r: Reading, s: Section, paren: str | None) -> bool:
         r.entries.append(Entry(span, event, index))
         if row.pop("_lossy", False):
             r.draft.comment(("timeline", index, "at"),
-                            f"stated as {quote(span.text)}; kept in the event (ranges and "
-                            "other zones are not part of the format yet)")
+                            f"stated as {quote(span.text)}, a range that ends before it "
+                            "starts; its start here, the range kept in the event")
     r.draft.set("timeline", rows)
     r.keep_title("timeline", s)
     r.draft.last = "timeline"
@@ -308,13 +308,17 @@ def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | 
 
 def _row(r: Reading, span: Any, event: str, status: str = "",
          extra: list[str] | None = None) -> Row | None:
-    at = r.time(span)
-    if at is None or not event.strip():
+    if r.date is None or not event.strip():
         return None
-    # A range's end, or a zone other than the incident's, is kept in the event's text.
-    lossy = span.end is not None or bool(re.search(r"[+-]\d{2}:\d{2}$", at))
     text = event.strip()
+    at = span_text(span, r.date)
+    # A range the format cannot hold (one that ends before it starts, read without dates)
+    # keeps its start, and its stated text in the event.
+    lossy = at is None
     if lossy:
+        at = r.time(span)
+        if at is None:
+            return None
         text += f" ({span.text})"
     row: dict[str, Any] = {"at": at, "event": text}
     outcome = r.vocab.find("outcome", status) if status else None
@@ -790,6 +794,7 @@ _ITEM_COLUMNS = ("id", "title", "owner", "priority", "item_status", "due", "tick
 def _action_items(r: Reading, s: Section, paren: str | None) -> bool:
     tables = [b for b in s.blocks if b.kind == "table"]
     lists = [b for b in s.blocks if b.kind in ("bullet_list", "ordered_list")]
+    boxes = [b for b in s.blocks if b.kind == "paragraph" and _box_lines(b) is not None]
     made: list[dict[str, Any]] | None = None
     source: Block | None = None
     if len(tables) == 1:
@@ -798,17 +803,21 @@ def _action_items(r: Reading, s: Section, paren: str | None) -> bool:
     elif len(lists) == 1 and not tables:
         source = lists[0]
         made = _items_from_list(r, source)
+    elif len(boxes) == 1 and not tables and not lists:
+        source = boxes[0]
+        made = _items_from_lines(r, source)
     if not made or source is None:
         return False
     d = r.draft
     taken = {i["id"] for i in d.data.get("action_items", [])}
+    if any(item["id"] in taken for item in made):
+        return False
     for item in made:
         comments = item.pop("_comments", {})
-        if item["id"] in taken:
-            return False
         index = d.append("action_items", item)
         for name, text in comments.items():
             d.comment(("action_items", index, name), text)
+    _note_unknowns(r, made, source)
     rest = [b for b in s.blocks if b is not source]
     r.keep_title("action_items", s)
     r.draft.last = "action_items"
@@ -818,6 +827,17 @@ def _action_items(r: Reading, s: Section, paren: str | None) -> bool:
     for child in s.children:
         place_or_free(r, child)
     return True
+
+
+def _note_unknowns(r: Reading, made: list[dict[str, Any]], source: Block) -> None:
+    """One summary line for the values the items' source does not state."""
+    counts = {name: sum(item.get(name) == UNKNOWN for item in made)
+              for name in ("priority", "owner", "due")}
+    stated = [f"{name} of {count} item{'s' * (count != 1)}" for name, count in counts.items()
+              if count]
+    if stated:
+        r.draft.note("unknown", f"action items at line {source.start + 1}: "
+                                f"{', '.join(stated)} not stated")
 
 
 def _items_from_table(r: Reading, block: Block) -> list[dict[str, Any]] | None:
@@ -839,28 +859,9 @@ def _items_from_table(r: Reading, block: Block) -> list[dict[str, Any]] | None:
                   for name, i in columns.items()}
         item = _item(r, number, values)
         if item is None:
-            r.draft.note("waiting", f"action items of the table at line "
-                                    f"{block.start + 1} kept as text: row {number} "
-                                    f"({quote(values['title'], 50)}) lacks "
-                                    + _missing(r, values))
             return None
         out.append(item)
     return out
-
-
-def _missing(r: Reading, values: dict[str, str]) -> str:
-    wanted = []
-    status = r.vocab.find("item_status", values.get("item_status", ""))
-    if r.vocab.find("priority", values.get("priority", "")) is None:
-        wanted.append("a priority")
-    if status is None:
-        wanted.append("a status")
-    if status is None or status.key not in CLOSED_ITEM_STATES:
-        if not values.get("owner"):
-            wanted.append("an owner")
-        if find_date(values.get("due", ""), r.vocab, r.date.year if r.date else None) is None:
-            wanted.append("a due date")
-    return ", ".join(wanted) + " (unknown values need the fields of issue 11)"
 
 
 def _items_from_list(r: Reading, block: Block) -> list[dict[str, Any]] | None:
@@ -868,36 +869,83 @@ def _items_from_list(r: Reading, block: Block) -> list[dict[str, Any]] | None:
     for number, entry in enumerate(items(block), start=1):
         if entry.first is None or entry.rest:
             return None
-        values = _segments(r, entry)
+        values = _segments(r, " ".join(entry.text.split()), entry.checked)
         item = _item(r, number, values)
         if item is None:
-            r.draft.note("waiting", f"action items of the list at line {block.start + 1} kept "
-                                    f"as text: item {number} lacks " + _missing(r, values))
             return None
         out.append(item)
     return out
 
 
-def _segments(r: Reading, entry: Item) -> dict[str, str]:
-    """An action item written as one line: ``text — @owner — Oct 15 — **P1**``."""
-    values: dict[str, str] = {"item_status": "done" if entry.checked else "todo"}
-    parts = re.split(r"\s+[—–-]\s+", " ".join(entry.text.split()))
+def _box_lines(block: Block) -> list[tuple[bool, str]] | None:
+    """A paragraph of checkbox lines (``[x] text``), as plain-text reports write a
+    checklist: (checked, text) per line, or None."""
+    out = []
+    for line in block.inline.content.split("\n"):
+        m = re.match(r"^\[([ xX])\]\s+(.*)$", line.strip())
+        if not m:
+            return None
+        out.append((m.group(1) != " ", " ".join(m.group(2).split())))
+    return out
+
+
+def _items_from_lines(r: Reading, block: Block) -> list[dict[str, Any]] | None:
+    out = []
+    for number, (checked, text) in enumerate(_box_lines(block) or [], start=1):
+        item = _item(r, number, _segments(r, text, checked))
+        if item is None:
+            return None
+        out.append(item)
+    return out
+
+
+# A tracker reference written in a line: `infra/runner-platform#2290`, `#42`, `GW-412`.
+_TICKET = re.compile(r"^(?:[\w./-]*#\d+|[A-Z][A-Z0-9]+-\d+|Bug \d+)$")
+# A tracker reference and what follows it in a ticket cell: `Bug 5554823 **DONE**`.
+_REFERENCE = re.compile(r"^(?P<ref>(?:[A-Za-z]+ )?[\w./#-]*\d+)\s*(?P<rest>.*)$")
+# Who and until when, in parentheses at the end of a line: `(Pieter, 2024-08-23)`.
+_WHO_WHEN = re.compile(r"\s*\((?P<who>[^(),]+),\s*(?P<when>[^(),]+)\)\s*$")
+
+
+def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
+    """An action item written as one line: ``text — @owner — Oct 15 — **P1**``,
+    ``text - infra/x#12 - @owner - due 2024-03-29``, ``text (Owner, 2024-08-23)``."""
+    values: dict[str, str] = {}
+    if checked is not None:
+        values["item_status"] = "done" if checked else "todo"
+    year = r.date.year if r.date else None
+    who = _WHO_WHEN.search(text)
+    if who and find_date(who["when"], r.vocab, year) is not None:
+        values["owner"], values["due"] = who["who"].strip(), who["when"].strip()
+        text = text[:who.start()]
+    parts = re.split(r"\s+[—–-]\s+", text)
     values["title"] = parts[0]
+    notes = []
     for part in parts[1:]:
         bare = part.strip().strip("*_").strip()
+        due = re.match(r"^(?:due|fällig|bis)\s+(.+)$", bare, re.I)
         if bare.startswith("@"):
             values["owner"] = bare
         elif r.vocab.find("priority", bare) is not None and len(bare) <= 12:
             values["priority"] = bare
-        elif find_date(bare, r.vocab, r.date.year if r.date else None) is not None:
-            values["due"] = bare
+        elif _TICKET.match(bare) and "ticket" not in values:
+            values["ticket"] = bare
+        elif find_date(due[1] if due else bare, r.vocab, year) is not None and (
+                due or find_date(bare, r.vocab, year)[1] == bare):  # type: ignore[index]
+            values["due"] = due[1] if due else bare
+        elif "owner" in values or "ticket" in values:
+            notes.append(part)  # what follows the title's parts: "done 2024-03-06"
         else:
             values["title"] += f" - {part}"
+    if notes:
+        values["note"] = " - ".join(notes)
     return values
 
 
 def _item(r: Reading, number: int, values: dict[str, str]) -> dict[str, Any] | None:
-    """One action item, or None when the format would need a value the source lacks."""
+    """One action item; None when it has no title. What the source does not state is
+    `unknown` (priority; owner and due date while the item is open) or, for the status,
+    the placeholder todo, with a comment."""
     comments: dict[str, str] = {}
     title = values.get("title", "")
     if not title:
@@ -905,43 +953,60 @@ def _item(r: Reading, number: int, values: dict[str, str]) -> dict[str, Any] | N
     status_text = values.get("item_status", "")
     ticket = values.get("ticket", "")
     status = r.vocab.find("item_status", status_text) if status_text else None
-    if status is None and ticket:
-        status = r.vocab.find("item_status", ticket)
-    priority = r.vocab.find("priority", values.get("priority", ""))
-    if status is None or priority is None:
-        return None
+    ref = _REFERENCE.match(ticket)
+    if status is None and ref and ref["rest"]:
+        # "Bug 5554823 **DONE**": the reference, then its state.
+        status = r.vocab.find("item_status", ref["rest"])
+        rest = key(ref["rest"])
+        if status is not None and not (rest[:status.start] + rest[status.end:]).strip():
+            ticket = ref["ref"]
+        else:
+            status = None
     item: dict[str, Any] = {"id": _item_id(values.get("id", ""), number), "title": title}
     owner = values.get("owner", "")
     if owner:
         item["owner"] = owner
-    item["priority"] = priority.key
-    if loose(values["priority"]) not in (loose(priority.key),
-                                          loose(r.marks.L[f"severity_{priority.key}"])):
-        comments["priority"] = f"imported from {quote(values['priority'])}"
-    item["status"] = status.key
+    priority = r.vocab.find("priority", values.get("priority", ""))
+    if priority is None:
+        item["priority"] = UNKNOWN
+    else:
+        item["priority"] = priority.key
+        if loose(values["priority"]) not in (loose(priority.key),
+                                              loose(r.marks.L[f"severity_{priority.key}"])):
+            comments["priority"] = f"imported from {quote(values['priority'])}"
+    if status is None:
+        item["status"] = "todo"
+        comments["status"] = "placeholder: the document states no status; set it"
+    else:
+        item["status"] = status.key
     due_text = values.get("due", "")
     due = find_date(due_text, r.vocab, r.date.year if r.date else None) if due_text else None
     if due is not None:
         item["due"] = due[0]
         if not re.search(r"\d{4}", due[1]):
             comments["due"] = f"imported from {quote(due_text)}: the year is the incident's"
-    if status.key not in CLOSED_ITEM_STATES and ("owner" not in item or "due" not in item):
-        return None
+    if item["status"] not in CLOSED_ITEM_STATES:
+        for name in ("owner", "due"):
+            item.setdefault(name, UNKNOWN)
     kind = r.vocab.find("item_type", values.get("type", "")) if values.get("type") else None
     if kind is not None:
         item["type"] = kind.key
     notes = []
-    shown = r.marks.L[f"item_{status.key}"]
+    shown = r.marks.L[f"item_{item['status']}"]
     if status_text and loose(_strip_marks(status_text)) != loose(shown) and \
-            loose(_strip_marks(status_text)) != loose(status.phrase):
+            status is not None and loose(_strip_marks(status_text)) != loose(status.phrase):
         notes.append(f"Status: {status_text}")
+    if due_text and due is None:
+        notes.append(f"Due: {due_text}")
     if ticket:
         if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", ticket, re.I):
             item["link"] = ticket
         else:
-            notes.append(f"Ticket: {ticket}")
+            item["ticket"] = ticket
     if values.get("type") and kind is None:
         notes.append(f"Type: {values['type']}")
+    if values.get("note"):
+        notes.append(values["note"])
     if notes:
         item["note"] = " · ".join(notes)
     item["_comments"] = comments

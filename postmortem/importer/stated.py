@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from postmortem.format.times import check_time_text, zone
+from postmortem.format.times import ABBREVIATIONS, check_time_text
 from postmortem.importer.vocabulary import Vocabulary
 
 _DAY = (r"(?:(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
@@ -25,6 +25,7 @@ _STAMP = re.compile(
 # A zone after a clock needs a space ("11:55 CET", "11:55 +01:00"; only Z is attached), so
 # "12:49-12:50" stays a range.
 _ZONE = re.compile(r"(?:[ \t]+(?P<zone>[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})|(?P<z>Z))(?![\w:])")
+_DATED = re.compile(r"~?\d{4}-\d{2}-\d{2}T")
 _RANGE = re.compile(r"\s*(?:[-–—]|to|bis)\s*")
 _LEAD = re.compile(r"^\s*(?P<em>\*\*|__)?")
 _AFTER = re.compile(r"\s*(?:\*\*|__)?\s*(?:[-–—:|]+\s*)?")
@@ -33,12 +34,6 @@ _DE_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
 _WORD_DATE = re.compile(r"(?<!\w)(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[^\W\d_]{3,10})\.?\s+(?P<y1>\d{4})"
                         r"|(?P<m2>[^\W\d_]{3,10})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?"
                         r"(?:,?\s+(?P<y2>\d{4}))?)(?!\w)")
-# Fixed offsets of the zone abbreviations a report may write after a time.
-OFFSETS = {"UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "CET": "+01:00", "MEZ": "+01:00",
-           "CEST": "+02:00", "MESZ": "+02:00", "BST": "+01:00", "WET": "+00:00",
-           "WEST": "+01:00", "EET": "+02:00", "EEST": "+03:00", "EST": "-05:00",
-           "EDT": "-04:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00",
-           "PST": "-08:00", "PDT": "-07:00", "JST": "+09:00"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ class Stamp:
     approx: bool
     day: tuple[int | None, int, int] | None  # (year or None, month, day)
     clock: str  # "HH:MM[:SS[.f]]" as written
-    zone: str | None  # the abbreviation or offset as written, e.g. "CET", "+01:00"
+    zone: str | None  # the abbreviation, offset or Z as written, e.g. "CET", "+01:00"
 
     def date(self, default: dt.date) -> dt.date | None:
         if self.day is None:
@@ -87,7 +82,8 @@ def _stamp(text: str, pos: int) -> tuple[Stamp, int] | None:
     z = _ZONE.match(text, end)
     if z:
         word = z["zone"] or z["z"]
-        if word.upper() in OFFSETS or word[0] in "+-":
+        # The format's abbreviations (an ambiguous one such as IST stays text of the event).
+        if word == "Z" or word.upper() in ABBREVIATIONS or word[0] in "+-":
             zone_name = word.upper() if word[0] not in "+-" else word
             end = z.end()
     return Stamp(bool(m["approx"]), day, m["clock"], zone_name), end
@@ -167,34 +163,36 @@ def _add(found: list[tuple[int, dt.date, str]], at: int, year: int, month: int, 
         found.append((at, dt.date(year, month, day), written))
 
 
-def field_text(stamp: Stamp, day: dt.date, zone_name: str | None) -> str | None:
-    """``stamp`` as an incident file holds a time of the incident on ``day`` in
-    ``zone_name``: HH:MM[:SS] on that day in that zone, else an ISO datetime (with the
-    stated offset when the stamp's zone is another). None when it is no valid time."""
-    date = stamp.date(day)
+def field_text(stamp: Stamp, day: dt.date, *, zone: bool = True,
+               start: dt.date | None = None) -> str | None:
+    """``stamp`` as an incident file holds a time of the incident on ``day``: its clock on
+    that day (a date of its own makes it an ISO datetime), its zone as stated (``zone``:
+    written after it); ``start``: the day a range's end belongs to. None when it is no
+    valid time."""
+    date = stamp.date(start or day)
     if date is None:
         return None
-    offset = ""
-    if stamp.zone is not None:
-        stated = OFFSETS.get(stamp.zone, stamp.zone)
-        if zone_name is None or _offset(zone_name, date, stamp.clock) != stated:
-            offset = stated
     clock = stamp.clock if len(stamp.clock.split(":")[0]) == 2 else "0" + stamp.clock
-    text = f"{date.isoformat()}T{clock}{offset}" if date != day or offset else stamp.clock
+    text = f"{date.isoformat()}T{clock}" if date != day else stamp.clock
+    if zone and stamp.zone is not None:
+        text += stamp.zone if stamp.zone == "Z" else f" {stamp.zone}"
     text = ("~" if stamp.approx else "") + text
     return text if check_time_text(text) is None else None
 
 
-def _offset(zone_name: str, date: dt.date, clock: str) -> str | None:
-    tz = zone(zone_name)
-    if tz is None:
+def span_text(span: Span, day: dt.date) -> str | None:
+    """A time or a range as a timeline entry holds it, as stated: ``12:49-12:50 CET``,
+    ``11:55 CET``, ``2025-01-29T08:30 CET``. None when the format cannot hold it (a range
+    that ends before it starts, read without dates)."""
+    if span.end is None:
+        return field_text(span.start, day)
+    # One zone written for the range ("12:49-12:50 CET") is written once, at its end.
+    shared = span.start.zone == span.end.zone
+    first = field_text(span.start, day, zone=not shared)
+    start = span.start.date(day)
+    last = field_text(span.end, day, start=start)
+    if first is None or last is None:
         return None
-    hours, minutes = (int(p) for p in clock.split(":")[:2])
-    if hours > 23 or minutes > 59:
-        return None
-    delta = dt.datetime(date.year, date.month, date.day, hours, minutes, tzinfo=tz).utcoffset()
-    if delta is None:
-        return None
-    total = int(delta.total_seconds() // 60)
-    sign = "-" if total < 0 else "+"
-    return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+    dated = _DATED.match(first) or _DATED.match(last)
+    text = f"{first} - {last}" if dated else f"{first}-{last}"
+    return text if check_time_text(text, ranges=True) is None else None
