@@ -22,6 +22,9 @@ Some facts the report states in its own words, on purpose (docs/import.md):
   a date written otherwise (`28.11.2025`) is in the report as YYYY-MM-DD.
 - ``timeline``: a timeline line or row: its event text is in the report, and its time as
   the report shows times (`11:16 Uhr` -> `11:16`, `12:49-12:50 CET` kept).
+- ``label of the next block``: CommonMark reads a `**Label**:` line right under a list as
+  part of the list's last item; its author meant it to introduce the next block, and the
+  report shows it there: the item is in the report without that line, and the label too.
 - ``action item``: a list or checklist line that states an action item's parts
   (`text — @owner — Oct 15 — **P1**`, `text (Owner, 2024-08-23)`) is a row of the action
   items: each part is in the report as written, a date as YYYY-MM-DD, a priority or status
@@ -85,12 +88,13 @@ class Outcome:
     recomputed: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
     item: list[dict[str, Any]] = field(default_factory=list)
+    lazy: list[dict[str, Any]] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(len(part) for part in (self.found, self.reworded, self.recomputed,
-                                          self.timeline, self.item, self.missing))
+                                          self.timeline, self.item, self.lazy, self.missing))
 
 
 _REWORDED = ("heading", "header_field", "table_cell", "front_matter")
@@ -123,6 +127,8 @@ def check(facts: list[dict[str, Any]], report: str, language: str) -> Outcome:
             out.recomputed.append(fact)
         elif kind in ("list_item", "checklist_item") and _item_parts(fact, hay, own):
             out.item.append(fact)
+        elif kind == "list_item" and _lazy_label(fact, hay, pairs):
+            out.lazy.append(fact)
         else:
             out.missing.append(fact)
     return out
@@ -172,6 +178,21 @@ def _item_parts(fact: dict[str, Any], hay: Haystack, own: set[str]) -> bool:
                 f" {loose(found[0].isoformat())} " not in hay.text:
             return False
     return True
+
+
+_LABEL_LINE = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,80}?)(?::(?:\*\*|__)|(?:\*\*|__)"
+                         r"(?:\s*\([^()\n]*\))?\s*:)\s*$")
+
+
+def _lazy_label(fact: dict[str, Any], hay: Haystack, pairs: list[tuple[str, str]]) -> bool:
+    """A list item whose last line is a `**Label**:` line: the item without it and the
+    label are in the report (see ``label of the next block``)."""
+    lines = fact.get("source", "").split("\n")
+    if len(lines) < 2 or not _LABEL_LINE.match(lines[-1]):
+        return False
+    item = re.sub(r"\*\*|__|`", "", "\n".join(lines[:-1]))
+    return all(hay.has(Fact("text", part, 0), pairs)
+               for part in (item, re.sub(r"\*\*|__", "", lines[-1])))
 
 
 def _iso_date(fact: dict[str, Any], hay: Haystack) -> bool:

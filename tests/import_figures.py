@@ -66,6 +66,7 @@ def figures() -> list[tuple[str, dict[str, int], tuple[int, int, int, float]]]:
                           "reworded": len(outcome.reworded),
                           "recomputed": len(outcome.recomputed),
                           "timeline": len(outcome.timeline), "action item": len(outcome.item),
+                          "label": len(outcome.lazy),
                           "missing": len(outcome.missing)}
                 text, _ = decode(source.read_bytes())
                 share = measure(text, load_incident(target))
@@ -79,8 +80,8 @@ def figures() -> list[tuple[str, dict[str, int], tuple[int, int, int, float]]]:
 def main() -> int:
     rows = figures()
     print("| document | facts | as written | reworded | recomputed | timeline | action item "
-          "| missing |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| label | missing |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for doc, counts, _ in rows:
         print(f"| {doc} | " + " | ".join(str(v) for v in counts.values()) + " |")
     print()

@@ -216,6 +216,22 @@ def test_the_fact_check_can_fail(repo: Path, runner: CliRunner) -> None:
     assert kinds == ["code_block", "table_cell"]
 
 
+def test_the_fact_check_accepts_a_moved_label_and_an_item_row_only_as_documented() -> None:
+    """A label CommonMark read into a list item must be in the report, and so must each
+    part of an action-item line (a date as YYYY-MM-DD, a priority in the report's words)."""
+    facts = [{"kind": "list_item", "line": 1, "depth": 1,
+              "text": "✅ Cache keys include x Verification:",
+              "source": "✅ Cache keys include `x`\n**Verification**:"},
+             {"kind": "checklist_item", "line": 3, "text": "Re-enable lint — @Amir — Oct 15 — P1"}]
+    report = ("# Incident Report: X (2024-10-08)\n\n**Verification**: ✅ PASSED\n\n"
+              "- ✅ Cache keys include `x`\n\n| ID | Item | Priority | Owner | Due |\n"
+              "|---|---|---|---|---|\n| AI-1 | Re-enable lint | CRITICAL | @Amir | 2024-10-15 |\n")
+    outcome = check(facts, report, "en")
+    assert (len(outcome.lazy), len(outcome.item), outcome.missing) == (1, 1, [])
+    damaged = report.replace("**Verification**", "**Result**").replace("@Amir", "@Sam")
+    assert check(facts, damaged, "en").missing == facts
+
+
 def test_the_fact_lists_are_of_these_files() -> None:
     """The copied fact lists belong to the copied documents (sha256 as recorded)."""
     import hashlib
@@ -452,8 +468,13 @@ def test_code_blocks_keep_their_language() -> None:
     assert (fix["title"], fix["status"], fix["language"]) == ("Sofortmaßnahme", "angewendet",
                                                               "bash")
     assert fix["commands"].startswith("# 09:41 - Buchungen für betroffene Filialen pausieren")
-    assert "```php\n} catch (\\Google\\Service\\Exception $e) {" in \
-        data["prevention"][0]["body"]
+    measure = data["prevention"][0]
+    assert (measure["language"], measure["body"]) == ("php",
+                                                      "**Datei**: `app/Jobs/CalendarSyncJob.php`")
+    assert measure["commands"].startswith("} catch (\\Google\\Service\\Exception $e) {")
+    # A measure's list is its steps.
+    assert data["prevention"][1]["steps"][0] == \
+        "Verifizierung bei Google beantragt (Ticket GCP-4471)"
 
 
 def test_a_document_is_read_from_markdown_tokens() -> None:
@@ -467,6 +488,215 @@ def test_a_document_is_read_from_markdown_tokens() -> None:
     assert [b.kind for b in doc.title.blocks] == ["blockquote", "html_block"]
     data = read(doc.source(0, len(doc.lines)), "cdn.markdown")
     assert data["report_created"] == "2024-05-27"
+
+
+# ---- the fields of issue 11 ------------------------------------------------------------------
+
+FIX = """\
+# Outage
+
+Date: 2025-10-01
+
+## Fixes
+
+### Fix 5: Business Hours Adjustment ✅ ACTIVE
+**Status**: PRODUCTION
+**Integration**:
+- ✅ Code: `AppointmentAlternativeFinder.php` (Lines 800-892)
+- ❌ Called: Line 90 in `findAlternatives()`
+**Behavior**:
+- 08:00 → Auto-adjusted to 09:00
+- Saturday → Auto-adjusted to Monday 09:00
+**Verification**:
+```bash
+grep "Auto-adjusted" storage/logs/laravel.log
+```
+**Incident Note**: Was broken 11:03-11:17
+"""
+
+
+def test_a_fix_has_its_checks_changes_and_verification() -> None:
+    """The points of a list with states are the verification's checks, a labelled list is
+    what the fix changed, the commands under `**Verification**:` its commands; a label line
+    CommonMark reads into the list above it introduces the next block."""
+    fix = read(FIX)["fixes"][0]
+    assert fix == {
+        "title": "Business Hours Adjustment", "status": "✅ ACTIVE",
+        "description": "**Status**: PRODUCTION\n\n**Behavior**:",
+        "changes": ["08:00 → Auto-adjusted to 09:00", "Saturday → Auto-adjusted to Monday 09:00"],
+        "verification": {
+            "description": "**Integration**:",
+            "checks": [{"text": "Code: `AppointmentAlternativeFinder.php` (Lines 800-892)",
+                        "state": "passed"},
+                       {"text": "Called: Line 90 in `findAlternatives()`", "state": "failed"}],
+            "commands": 'grep "Auto-adjusted" storage/logs/laravel.log\n', "language": "bash",
+            "result": "**Incident Note**: Was broken 11:03-11:17"}}
+
+
+STEPS = """\
+# Verification
+
+Date: 2025-11-20
+
+## Test Scenarios
+
+### Test 4: Booking is stored ✅ PASSED
+
+**Check in database**:
+```sql
+SELECT id FROM appointments LIMIT 1;
+```
+**Expected**: one row
+**Observed**: 1 row ✅
+**Tested by**: L. Hoffmann
+**Run at**: 14:22
+
+### Test 5: Reschedule ❌ FAILED
+
+**Expected**: `200`
+**Observed**: `401` ❌
+
+### Answer
+
+**Original (11:03)**: ❌ NO - Cache issue
+**Current (12:45)**: ✅ **YES** - 8/8 fixes active
+"""
+
+
+def test_verification_steps_have_state_commands_expected_observed_who_and_when() -> None:
+    steps = read(STEPS)["verification"]
+    assert steps[0] == {"title": "Test 4: Booking is stored", "state": "passed",
+                        "description": "**Check in database**:",
+                        "commands": "SELECT id FROM appointments LIMIT 1;\n", "language": "sql",
+                        "expected": "one row", "observed": "1 row ✅", "by": "L. Hoffmann",
+                        "at": "14:22"}
+    assert (steps[1]["state"], steps[1]["expected"], steps[1]["observed"]) == (
+        "failed", "`200`", "`401` ❌")
+    assert steps[2]["checks"] == [
+        {"text": "**Original (11:03)**: NO - Cache issue", "state": "failed"},
+        {"text": "**Current (12:45)**: **YES** - 8/8 fixes active", "state": "passed"}]
+
+
+def test_status_lists_are_verification_steps() -> None:
+    """A section the vocabulary does not name, made of points with states, is a status
+    report: verification steps titled by its heading and each part's."""
+    data = read("# Report\n\nDate: 2025-10-01\n\n## 🛡️ SECURITY STATUS\n\n"
+                "### Critical Security ✅ ALL ACTIVE\n- ✅ Input validation (XSS protection)\n"
+                "- ✅ Rate limiting\n\n### Risk Assessment\n"
+                "- **Data Leakage**: ✅ PROTECTED (isolation)\n\n"
+                "**Overall Security**: ✅ **PRODUCTION-GRADE**\n")
+    assert data["verification"] == [
+        {"title": "SECURITY STATUS: Critical Security ✅ ALL ACTIVE",
+         "checks": [{"text": "Input validation (XSS protection)", "state": "passed"},
+                    {"text": "Rate limiting", "state": "passed"}]},
+        {"title": "SECURITY STATUS: Risk Assessment",
+         "checks": [{"text": "**Data Leakage**: PROTECTED (isolation)", "state": "passed"}],
+         "result": "**Overall Security**: ✅ **PRODUCTION-GRADE**"}]
+
+
+def test_known_issues_with_status_workaround_and_its_code() -> None:
+    data = read((DATA / "documents" / "2025-11-20-webhook-signature-verification-report.md")
+                .read_text(encoding="utf-8"))
+    first, second, third = data["known_issues"]
+    assert (first["id"], first["title"], first["status"], first["language"]) == (
+        "KI-1", "Reschedule events use a different header", "open", "php")
+    assert first["impact"].startswith("reschedules from Cal.com are not applied")
+    assert first["workaround"] == "header fallback deployed at 15:02 as a hotfix:"
+    assert first["commands"].startswith("$signature = $request->header('X-Cal-Signature-256')")
+    assert first["description"].startswith("- **Backfill**: 4 rejected reschedules")
+    assert (second["status"], third["status"]) == ("accepted", "pending")
+
+
+def test_a_root_cause_has_why_effects_and_evidence() -> None:
+    data = read("# Outage\n\nDate: 2025-10-24\n\n## Root Causes Analysis\n\n"
+                "### Cause #1: File Ownership Mismatch (PRIMARY)\n\n**Problem**:\n```\n"
+                "File: root:root\n```\n\nPHP-FPM runs as `www-data`.\n\n"
+                "**Why it happened**:\n- Edited as `root`\n- Not normalized\n\n"
+                "**Impact**:\n- New routes weren't registered\n\n"
+                "**Settings**:\n```ini\nopcache.enable=On\n```\n")
+    assert data["root_causes"] == [{
+        "title": "File Ownership Mismatch", "level": "primary",
+        "description": "PHP-FPM runs as `www-data`.",
+        "effects": ["New routes weren't registered"],
+        "why": ["Edited as `root`", "Not normalized"],
+        "evidence": [{"title": "Problem", "code": "File: root:root\n"},
+                     {"title": "Settings", "code": "opcache.enable=On\n", "language": "ini"}]}]
+
+
+def test_monitors_what_they_check_when_they_alert_and_targets() -> None:
+    data = read("# Outage\n\nDate: 2025-10-24\n\n## Monitoring\n\n"
+                "### Active Monitoring Enabled\n\n1. **File Ownership Monitor**\n"
+                "   - Daily check for root-owned files\n   - Alert if found\n\n"
+                "2. **Log Error Monitoring**\n   - Real-time alerting on PHP errors\n"
+                "   - Special alert for permission denied errors\n")
+    assert data["monitoring"] == [
+        {"title": "File Ownership Monitor", "check": "Daily check for root-owned files",
+         "alert": "Alert if found"},
+        {"title": "Log Error Monitoring", "check": "Real-time alerting on PHP errors",
+         "alert": "Special alert for permission denied errors"}]
+    assert data["titles"]["monitoring"] == "Monitoring – Active Monitoring Enabled"
+    data = read("# Outage\n\nDate: 2025-10-01\n\n## 📊 PRODUCTION METRICS (Target)\n\n"
+                "### Security (First 24 Hours)\n- PII in logs: **0 occurrences** ✅\n"
+                "- Rate limit violations: **<10/hour** ❌\n")
+    assert data["monitoring"] == [{"title": "Security (First 24 Hours)", "targets": [
+        {"text": "PII in logs: **0 occurrences**", "state": "passed"},
+        {"text": "Rate limit violations: **<10/hour**", "state": "failed"}]}]
+
+
+def test_measures_have_steps_and_commands() -> None:
+    data = read("# Outage\n\nDate: 2025-10-01\n\n## Prevention Measures\n\n"
+                "### 1. ✅ Deployment Script Created\n**File**: `deploy.sh`\n\n**Usage**:\n"
+                "```bash\n./deploy.sh\n```\n\n**What it does**:\n1. Clear caches\n"
+                "2. Reload PHP-FPM\n")
+    assert data["prevention"] == [{
+        "title": "Deployment Script Created", "status": "done",
+        "body": "**File**: `deploy.sh`\n\n**Usage**:\n\n**What it does**:",
+        "steps": ["Clear caches", "Reload PHP-FPM"], "commands": "./deploy.sh\n",
+        "language": "bash"}]
+
+
+def test_titled_parts_have_their_code_and_checks() -> None:
+    data = read("# Outage\n\nDate: 2025-10-01\n\n## Technical Details\n\n"
+                "### Error Stack Trace\n```\nBindingResolutionException\n```\n\n"
+                "### Files Involved\n- ✅ `Kernel.php` (MODIFIED)\n"
+                "- ❌ `routes-v7.php` (STALE until 11:17:31)\n")
+    assert data["technical_details"] == [
+        {"title": "Error Stack Trace", "code": "BindingResolutionException\n"},
+        {"title": "Files Involved", "checks": [
+            {"text": "`Kernel.php` (MODIFIED)", "state": "passed"},
+            {"text": "`routes-v7.php` (STALE until 11:17:31)", "state": "failed"}]}]
+
+
+def test_trigger_detection_impact_window_and_people() -> None:
+    data = read((DATA / "documents" / "sre-book-style-autocomplete-postmortem.md")
+                .read_text(encoding="utf-8"))
+    assert data["trigger"].startswith("Scheduled rollout of suggestion index")
+    assert data["detection"]["source"] == "alert"
+    assert data["detection"]["note"].startswith("Prometheus alert `SuggestErrorBudgetBurn`")
+    # <START OF OUTAGE> is when it started (nothing else says), <END OF OUTAGE> the end of
+    # the impact; the incident was mitigated and resolved later.
+    assert (data["started"], data["impact_ended"], data["mitigated"]) == ("09:04", "09:51",
+                                                                          "10:12")
+    data = read("# Outage\n\n**Date**: 2024-02-14\n**Postmortem Owner:** Priya Raman "
+                "(Notifications team)\n**Approver**: Mei Lin\n\n## Responders\n\n"
+                "* Incident Commander: Daniel Koch\n* Subject matter experts:\n"
+                "  * Lukas Brenner (Platform)\n  * Sam Whitfield\n")
+    assert data["people"] == [
+        {"name": "Daniel Koch", "role": "incident_commander"},
+        {"name": "Lukas Brenner", "role": "expert", "note": "Platform"},
+        {"name": "Sam Whitfield", "role": "expert"},
+        {"name": "Priya Raman", "role": "owner", "note": "Notifications team"},
+        {"name": "Mei Lin", "role": "reviewer"}]
+    # The report says "Verified by", not "Approver": the line as stated stays too.
+    assert data["header"] == [{"Approver": "Mei Lin"}]
+
+
+def test_next_steps_of_a_sign_off() -> None:
+    data = read("# Outage\n\nDate: 2025-10-24\n\n## Sign-off\n\n**Status**: ✅ RESOLVED\n\n"
+                "All changes are active.\n\n**Next Steps**:\n1. Monitor logs\n2. Review\n")
+    assert data["sign_off"] == {"fields": [{"Status": "✅ RESOLVED"}],
+                                "body": "All changes are active."}
+    assert data["next_steps"] == [{"items": ["Monitor logs", "Review"]}]
 
 
 def test_a_third_language_is_a_vocabulary_file() -> None:
@@ -531,9 +761,10 @@ def test_an_unfilled_template_states_no_date(repo: Path, runner: CliRunner) -> N
 
 # ---- how much lands in structured fields (issue 11's measure) -------------------------------
 
-# Floors of today's figures (docs/import.md); raise them as fields of issue 11 are mapped.
-STRUCTURED_FLOOR = {"000_a4c57ebd2f6009da.txt": 0.70, "001_49097634fb447995.txt": 0.35,
-                    "002_8b8a43763a6569fa.txt": 0.40}
+# Issue 13's bar: at least 70% of each seed's facts in structured fields (docs/import.md has
+# the figures).
+STRUCTURED_FLOOR = {"000_a4c57ebd2f6009da.txt": 0.70, "001_49097634fb447995.txt": 0.70,
+                    "002_8b8a43763a6569fa.txt": 0.70}
 
 
 @pytest.mark.parametrize("seed", sorted(STRUCTURED_FLOOR))

@@ -85,18 +85,22 @@ def incident_files(config: Config) -> list[Path]:
     return sorted(p for p in config.incidents_dir.rglob("*.yaml") if p.is_file())
 
 
-def select(paths: Iterable[str]) -> list[Path]:
-    """Files named on the command line: files as given, folders searched for *.yaml."""
+def select(paths: Iterable[str], suffixes: tuple[str, ...] = (".yaml",), *,
+           any_case: bool = False, hint: str | None = None) -> list[Path]:
+    """Files named on the command line: files as given, folders searched (sub-folders
+    too) for files ending in one of ``suffixes`` (``any_case``: in upper case too; incident
+    files are found as incident_files finds them, by `.yaml`)."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         try:
             if path.is_dir():
-                out.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
+                out.extend(sorted(p for p in path.rglob("*") if (
+                    p.suffix.lower() if any_case else p.suffix) in suffixes and p.is_file()))
             elif path.is_file():
                 out.append(path)
             else:
-                raise UsageError(f"'{raw}' does not exist")
+                raise UsageError(f"'{raw}' does not exist", hint=hint)
         except OSError as exc:  # e.g. a name longer than the OS allows
             raise UsageError(f"'{raw}' cannot be read: {exc.strerror}") from None
     return out

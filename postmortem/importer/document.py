@@ -164,11 +164,14 @@ class Document:
         blocks, and a link that uses one needs it)."""
         parts = [self.markdown(b.start, b.end, level) for b in blocks]
         if within is not None:
-            covered = {n for b in blocks for n in range(b.start, b.end)}
-            parts.extend(self.lines[n] for n in range(*within)
-                         if n not in covered and _REFERENCE.match(self.lines[n])
-                         and not any(b.start <= n < b.end for b in blocks))
+            parts.extend(self.definitions(blocks, within))
         return "\n\n".join(p for p in parts if p.strip())
+
+    def definitions(self, blocks: list[Block], within: tuple[int, int]) -> list[str]:
+        """The link reference definitions of lines ``within`` (outside ``blocks``)."""
+        covered = {n for b in blocks for n in range(b.start, b.end)}
+        return [self.lines[n] for n in range(*within)
+                if n not in covered and _REFERENCE.match(self.lines[n])]
 
     def item_markdown(self, item: Item) -> str:
         """A list item's Markdown without its marker and checkbox, continuation lines

@@ -10,7 +10,6 @@ from postmortem.importer.document import Block, Document, items, plain, table
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)"
                          r"(?::(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(?P<value>.*)$")
 _PLAIN_LABEL = re.compile(r"^\s*(?P<label>[^\W\d_][\w .,/()&'+-]{0,40}?)\s*:\s+(?P<value>\S.*)$")
-_BOLD = re.compile(r"^\s*(?:\*\*|__)(.*?)(?:\*\*|__)\s*:?\s*$")
 
 
 @dataclass(frozen=True)
@@ -97,14 +96,6 @@ def bold_lead(source: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m["title"].strip().rstrip(":").strip(), m["rest"].strip()
-
-
-def lone_label(block: Block) -> str | None:
-    """A paragraph that is only a bold label (``**Verification**:``): the label."""
-    if block.kind != "paragraph":
-        return None
-    m = _BOLD.match(block.inline.content)
-    return m.group(1).strip().rstrip(":").strip() if m else None
 
 
 def first_sentence(text: str, limit: int = 120) -> str:

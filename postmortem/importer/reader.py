@@ -26,6 +26,8 @@ _IANA = re.compile(r"\b(?:UTC|[A-Z][a-z]+(?:/[A-Z][A-Za-z_-]+)+)\b")
 # The zone abbreviations of the format (times.ABBREVIATIONS), as words of the text.
 _ZONE_WORD = re.compile(rf"(?<![\w])({'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))})"
                         r"(?![\w])")
+# The times of an incident, in the order the file holds them.
+_TIMES = (*MILESTONES, "impact_started", "impact_ended")
 # The status where the document states none the importer understands: it claims nothing is
 # over (the format has no unknown status).
 PLACEHOLDER_STATUS = "investigating"
@@ -306,6 +308,8 @@ class Reading:
     def _apply(self, where: str, label: Label) -> None:
         d = self.draft
         names = self.vocab.lookup("labels", label.label) if label.label else []
+        if not names and label.label and self.vocab.lookup("roles", label.label):
+            names = ["people"]
         name = names[0] if names else None
         stated = f"{label.label}: {label.value}" if label.label else label.value
         if where == "front" and label.label in ("title", "date"):
@@ -426,6 +430,44 @@ class Reading:
         self.stated_milestones[name] = (span, f"{label.label}: {label.value}")
         return False  # the report shows milestones as durations, not as stated
 
+    def _trigger(self, where: str, label: Label) -> bool:
+        if "trigger" in self.draft.data:
+            return False
+        self.draft.set("trigger", label.value)
+        return loose(label.label) == loose(self.marks.L["trigger"])
+
+    def _detection(self, where: str, label: Label) -> bool:
+        found = self.vocab.first("detection", label.value)
+        if found is None or "detection" in self.draft.data:
+            return False
+        self.draft.set("detection", {"source": found.key, "note": label.value})
+        self.draft.comment(("detection", "source"), f"guessed: {quote(found.phrase)} is the "
+                                                    "first word that says who noticed it")
+        self.draft.note("guessed", f"detection {found.key} from {quote(label.value, 60)}")
+        return loose(label.label) == loose(self.marks.L["detection"])
+
+    def person(self, role: str, stated: str) -> list[dict[str, str]]:
+        """The people a `Role: Name` value names (several, for a role many share), each
+        with the note in parentheses after the name."""
+        names = [stated]
+        if role in _SHARED_ROLES:
+            names = [n for n in re.split(r"[,;](?![^()]*\))", stated) if n.strip()]
+        people = []
+        for name in names:
+            bare, note = split_paren(plain_md(name.strip()))
+            person = {"name": bare.strip(), "role": role}
+            if note:
+                person["note"] = note
+            people.append(person)
+        return people
+
+    def _people(self, where: str, label: Label) -> bool:
+        role = self.vocab.lookup("roles", label.label)[0]
+        for person in self.person(role, label.value):
+            self.draft.append("people", person)
+        self.draft.note("mapped", f"{quote(label.label)} -> people ({role})")
+        return loose(label.label) == loose(self.marks.L[f"role_{role}"])
+
     def _summary(self, where: str, label: Label) -> bool:
         if where == "front":
             self.front_summary = label.value
@@ -447,7 +489,7 @@ class Reading:
 
         if where == "front":
             return False
-        cause = {"title": first_sentence(_plain_md(label.value)), "description": label.value}
+        cause = {"title": first_sentence(plain_md(label.value)), "description": label.value}
         levels = self.vocab.lookup("level", label.label)  # "Root Cause:" names the primary
         if levels:
             cause["level"] = levels[0]
@@ -494,7 +536,7 @@ class Reading:
             if text:
                 found.setdefault("started", (text, f"the time in the title "
                                                    f"({quote(self.title_span.text)})"))
-        for name in ("started", "detected", "mitigated", "resolved"):
+        for name in _TIMES:
             if name in found:
                 continue
             entry = self._marked(name)
@@ -503,12 +545,15 @@ class Reading:
                 if text:
                     stated = quote(f"{entry.span.text} {entry.event}")
                     found[name] = (text, f"the timeline entry {stated}")
+        # Where nothing states when the incident started, it started with its impact.
+        if "started" not in found and "impact_started" in found:
+            found["started"] = found.pop("impact_started")
         if "started" not in found and self.entries:
             self._guess(found, "started", 0, "no start")
         if status in ENDED_STATUSES and "resolved" not in found and self.entries:
             self._guess(found, "resolved", -1, "no time of resolution")
         self._keep_in_order(found)
-        for name in ("started", "detected", "mitigated", "resolved"):
+        for name in _TIMES:
             if name in found:
                 text, why = found[name]
                 d.set(name, text, why)
@@ -534,12 +579,12 @@ class Reading:
             self.draft.note("guessed", f"{name} {text}: the {which} timeline entry")
 
     def _marked(self, name: str) -> Entry | None:
-        """The timeline entry whose event names milestone ``name`` (the last for resolved,
-        else the first)."""
+        """The timeline entry whose event names milestone ``name`` (the last for the end of
+        the incident or its impact, else the first)."""
         hits = [e for e in self.entries if self.vocab.mentions("milestones", name, e.event)]
         if not hits:
             return None
-        return hits[-1] if name == "resolved" else hits[0]
+        return hits[-1] if name in ("resolved", "impact_ended") else hits[0]
 
     def _keep_in_order(self, found: dict[str, tuple[str, str]]) -> None:
         """Drop a guessed milestone that would put the end before the start (an error)."""
@@ -606,7 +651,11 @@ _HANDLERS = {
     "detected": Reading._milestone, "mitigated": Reading._milestone,
     "resolved": Reading._milestone, "summary": Reading._summary, "impact": Reading._impact,
     "root_causes": Reading._root_causes, "fixes": Reading._fixes,
+    "impact_started": Reading._milestone, "impact_ended": Reading._milestone,
+    "trigger": Reading._trigger, "detection": Reading._detection, "people": Reading._people,
 }
+# Roles several people share: a value names each of them, separated by commas.
+_SHARED_ROLES = ("responder", "expert", "attendee")
 
 
 def heading_text(section: Section) -> str:
@@ -645,5 +694,6 @@ def _loose_pattern(phrase: str) -> str:
     return r"[\W_]*".join(re.escape(w) for w in phrase.split())
 
 
-def _plain_md(markdown: str) -> str:
+def plain_md(markdown: str) -> str:
+    """Markdown text without bold and code marks (for titles and names)."""
     return re.sub(r"\*\*|__|`", "", markdown)

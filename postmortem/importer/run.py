@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from postmortem.config import Config
-from postmortem.errors import PostmortemError, UsageError
+from postmortem.errors import PostmortemError
 from postmortem.format.ids import existing_ids
-from postmortem.format.load import load
+from postmortem.format.load import load, select
 from postmortem.importer.convert import Converted, ImportFailure, as_text, convert, decode
 from postmortem.importer.draft import Note
 from postmortem.rules.problems import Problem
@@ -32,21 +32,8 @@ class Imported:
 
 def documents(paths: Iterable[str]) -> list[Path]:
     """Files as given; folders searched (sub-folders too) for .md, .markdown and .txt."""
-    out: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        try:
-            if path.is_dir():
-                out.extend(sorted(p for p in path.rglob("*")
-                                  if p.is_file() and p.suffix.lower() in SUFFIXES))
-            elif path.is_file():
-                out.append(path)
-            else:
-                raise UsageError(f"'{raw}' does not exist",
-                                 hint="name Markdown files, or folders holding them")
-        except OSError as exc:
-            raise UsageError(f"'{raw}' cannot be read: {exc.strerror}") from None
-    return out
+    return select(paths, SUFFIXES, any_case=True,
+                  hint="name Markdown files, or folders holding them")
 
 
 def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path | None = None,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from postmortem.format.vocabulary import CLOSED_ITEM_STATES, ITEM_ID_PATTERN, UNKNOWN
+from postmortem.format.vocabulary import CLOSED_ITEM_STATES, ITEM_ID_PATTERN, SECTION_KEYS, UNKNOWN
 from postmortem.importer.document import Block, Item, Section, items, plain, table
 from postmortem.importer.draft import loose, quote
 from postmortem.importer.labels import (
@@ -20,18 +20,26 @@ from postmortem.importer.labels import (
     bold_lead,
     first_sentence,
     line_label,
-    lone_label,
 )
-from postmortem.importer.reader import Entry, Reading, heading_text
-from postmortem.importer.stated import find_date, leading, parse_span, span_text
+from postmortem.importer.parts import (
+    CODE,
+    LISTS,
+    Unit,
+    checklist,
+    markdown,
+    stated_state,
+    units,
+)
+from postmortem.importer.reader import Entry, Reading, heading_text, plain_md
+from postmortem.importer.stated import find_date, find_span, leading, parse_span, span_text
 from postmortem.importer.vocabulary import key, split_paren, symbols
 
 Mapper = Callable[[Reading, Section, str | None], bool]
 MAPPERS: dict[str, Mapper] = {}
 # Lessons groups may also be sections of their own ("## What went well").
 _LESSON_GROUPS = ("went_well", "went_wrong", "lucky")
-_SHELL = {"", "bash", "sh", "shell", "console", "zsh", "shell-session", "powershell", "ps1",
-          "cmd", "bat"}
+# Mapping functions that fill another field than their name says.
+_FIELD_OF = {**{group: "lessons" for group in _LESSON_GROUPS}, "states": "verification"}
 # "Fix 1: ...", "Cause #2: ...", "Test 5: ..."
 _NUMBERED = re.compile(r"^(?P<word>[^\W\d_][\w -]*?)\s*#?\s*(?P<number>\d+)\s*[:.)–—-]\s*"
                        r"(?P<rest>.+)$")
@@ -64,6 +72,8 @@ def candidates(r: Reading, section: Section) -> list[tuple[str, str | None]]:
         entry = _entries_key(r, section)
         if entry is not None:
             out.append((entry, None))
+        elif _states(r, section):
+            out.append(("states", None))
     return out
 
 
@@ -86,8 +96,9 @@ def place(r: Reading, section: Section) -> bool:
     for name, paren in candidates(r, section):
         fn = MAPPERS.get(name)
         if fn is not None and fn(r, section, paren):
-            field_name = "lessons" if name in _LESSON_GROUPS else name
-            r.draft.last = field_name
+            field_name = _FIELD_OF.get(name, name)
+            if field_name in SECTION_KEYS:  # people are shown in the header
+                r.draft.last = field_name
             r.draft.note("mapped", f"{quote(section.title)} -> {field_name}")
             return True
     return False
@@ -96,7 +107,23 @@ def place(r: Reading, section: Section) -> bool:
 def place_or_free(r: Reading, section: Section) -> None:
     if place(r, section):
         return
+    if not section.blocks and len(section.children) == 1:
+        # A heading over one section that maps ("What changed today" / "Timeline"): the
+        # field carries both headings.
+        child = section.children[0]
+        if place(r, child):
+            key_ = r.draft.last
+            r.draft.data.setdefault("titles", {})[key_] = joined_title(r, key_, section, child)
+            return
     free(r, section)
+
+
+def joined_title(r: Reading, field_name: str, parent: Section, child: Section) -> str:
+    """The heading of a field filled by ``child``, a section under ``parent``: the
+    parent's, followed by the child's where that says more than the field's name."""
+    if field_name in r.vocab.heading("sections", child.title)[0]:
+        return heading_text(parent)
+    return f"{heading_text(parent)} – {heading_text(child)}"
 
 
 def free(r: Reading, section: Section) -> None:
@@ -431,33 +458,90 @@ def _causes_from(r: Reading, title: str | None, level: str | None,
             title = lead[0]  # the description keeps the paragraph whole, lead included
     if title is None:
         first = next((b for b in blocks if b.kind == "paragraph"), None)
-        if first is None:
-            title = heading_text(s)
-        else:
-            title = first_sentence(_plain_md(first.inline.content))
-    cause = {"title": title}
+        title = heading_text(s) if first is None else \
+            first_sentence(plain_md(first.inline.content))
+    found: dict[str, Any] = {"title": title}
     if level:
-        cause["level"] = level
-    if body:
-        cause["description"] = body
-    return [cause]
+        found["level"] = level
+    if s.children:
+        if body:
+            found["description"] = body
+        return [found]
+    found.update(_cause_parts(r, blocks))
+    return [found]
 
 
-def _plain_md(markdown: str) -> str:
-    return re.sub(r"\*\*|__|`", "", markdown)
+def _cause_parts(r: Reading, blocks: list[Block]) -> dict[str, Any]:
+    """A cause's text: why it happened and what it caused (lists under `**Why it
+    happened**:`, `**Impact**:`), its evidence (each labelled block of code), the rest
+    as its description."""
+    out: dict[str, Any] = {}
+    description: list[Unit] = []
+    parts = units(r.doc, blocks)
+    i = 0
+    while i < len(parts):
+        u = parts[i]
+        if u.kind == "label":
+            name = _field(r, u.label)
+            listed = _next(parts, i, *LISTS)
+            code = _next(parts, i, *CODE)
+            lines = _plain_items(listed) if listed is not None else None
+            if name in ("why", "effects") and lines is not None and name not in out:
+                out[name] = lines
+                i += 2
+                continue
+            if code is not None:
+                evidence = {"title": u.label, "code": code.code}
+                if code.info:
+                    evidence["language"] = code.info
+                out.setdefault("evidence", []).append(evidence)
+                i += 2
+                continue
+        description.append(u)
+        i += 1
+    if description:
+        out["description"] = markdown(description)
+    return out
 
 
 # ---- titled parts: technical details, monitoring, appendices ---------------------------
+
+
+def _titled(r: Reading, title: str, s: Section, own: bool) -> dict[str, Any]:
+    """A titled part: its one block of code and its points with a state (`✅ file ...`)
+    as such, the rest as its text (``own``: only the section's own blocks)."""
+    part: dict[str, Any] = {"title": title}
+    if s.children and not own:
+        part["body"] = _body(r, s)
+        return part
+    body: list[Unit] = []
+    parts = units(r.doc, s.blocks)
+    code = [u for u in parts if u.kind in CODE]
+    for u in parts:
+        points = checklist(r.vocab, u)
+        if points is not None and "checks" not in part:
+            part["checks"] = points
+        elif len(code) == 1 and u is code[0]:
+            part["code"] = u.code
+            if u.info:
+                part["language"] = u.info
+        else:
+            body.append(u)
+    # A link that uses a reference definition needs it (definitions are no blocks).
+    body += [Unit("definition", line) for line in r.doc.definitions(s.blocks,
+                                                                  (s.body, _own_end(s)))]
+    if body:
+        part["body"] = markdown(body)
+    return part
 
 
 def _parts(name: str) -> Mapper:
     def build(r: Reading, s: Section, paren: str | None) -> bool:
         parts = []
         if s.blocks:
-            parts.append({"title": heading_text(s),
-                          "body": r.doc.blocks_markdown(s.blocks, within=(s.body, _own_end(s)))})
+            parts.append(_titled(r, heading_text(s), s, own=True))
         for child in s.children:
-            parts.append({"title": heading_text(child), "body": _body(r, child)})
+            parts.append(_titled(r, heading_text(child), child, own=False))
         if not parts:
             return False
         for part in parts:
@@ -467,25 +551,89 @@ def _parts(name: str) -> Mapper:
     return build
 
 
-for _name in ("technical_details", "monitoring", "appendices"):
+for _name in ("technical_details", "appendices"):
     MAPPERS[_name] = _parts(_name)
+
+
+@mapper("monitoring")
+def _monitoring(r: Reading, s: Section, paren: str | None) -> bool:
+    """Monitors: a list of entries (a name, then what is checked and when it alerts), or
+    groups of targets with their states, else titled text."""
+    monitors: list[dict[str, Any]] = []
+    sources = ([(heading_text(s), s.blocks, None)] if s.blocks else []) + \
+        [(heading_text(c), c.blocks, c) for c in s.children]
+    for title, blocks, child in sources:
+        if child is not None and child.children:
+            monitors.append({"title": title, "body": _body(r, child)})
+            continue
+        entries = _watches(r, blocks)
+        if entries is not None and child is not None and len(sources) == 1:
+            # One group of entries under the section: its heading joins the section's.
+            r.draft.data.setdefault("titles", {})["monitoring"] = \
+                joined_title(r, "monitoring", s, child)
+        monitors.extend(entries if entries is not None else [_targets(r, title, blocks)])
+    if not monitors:
+        return False
+    for monitor in monitors:
+        r.draft.append("monitoring", monitor)
+    r.keep_title("monitoring", s)
+    return True
+
+
+def _watches(r: Reading, blocks: list[Block]) -> list[dict[str, Any]] | None:
+    """A list whose items each name a monitor and list what it checks and when it
+    alerts (`**File Ownership Monitor**` / `- Daily check ...` / `- Alert if found`)."""
+    if len(blocks) != 1 or blocks[0].kind not in LISTS:
+        return None
+    out = []
+    for item in items(blocks[0]):
+        if item.first is None or "\n" in item.text.strip() or len(item.rest) != 1 or \
+                item.rest[0].kind not in LISTS:
+            return None
+        lines = [" ".join(entry.text.split()) for entry in items(item.rest[0])]
+        if not all(lines) or any(entry.rest for entry in items(item.rest[0])):
+            return None
+        title = re.sub(r"^\s*(?:\*\*|__)(.*?)(?:\*\*|__)\s*$", r"\1", item.text.strip())
+        # The first line says what is checked; a later line that names an alert, when.
+        alerts = [line for line in lines[1:] if r.vocab.mentions("fields", "alert", line)]
+        checks = [line for line in lines if line not in alerts]
+        monitor = {"title": title, "check": "; ".join(checks)}
+        if alerts:
+            monitor["alert"] = "; ".join(alerts)
+        out.append(monitor)
+    return out or None
+
+
+def _targets(r: Reading, title: str, blocks: list[Block]) -> dict[str, Any]:
+    """A titled part of monitoring: targets with their states (a list of them), the rest
+    as its text."""
+    monitor: dict[str, Any] = {"title": title}
+    body: list[Unit] = []
+    for u in units(r.doc, blocks):
+        points = checklist(r.vocab, u)
+        if points is not None and "targets" not in monitor:
+            monitor["targets"] = points
+        else:
+            body.append(u)
+    if body:
+        monitor["body"] = markdown(body)
+    return monitor
 
 
 # ---- impact -----------------------------------------------------------------------------
 
 
-def _figures(r: Reading, block: Block) -> list[dict[str, str]] | None:
-    """A list whose every item is `**Label**: value`, as figures."""
+def _figures(r: Reading, block: Block) -> list[str | dict[str, str]] | None:
+    """A list of one-line items, as figures: `**Label**: value` or plain."""
     if block.kind != "bullet_list":
         return None
-    out = []
+    out: list[str | dict[str, str]] = []
     for item in items(block):
-        if item.first is None or item.rest or "\n" in item.text.strip():
+        if item.first is None or item.rest or item.checked is not None or \
+                "\n" in item.text.strip():
             return None
         found = line_label(item.text, item.start, plain_ok=False)
-        if found is None:
-            return None
-        out.append({found.label: found.value})
+        out.append({found.label: found.value} if found is not None else item.text.strip())
     return out
 
 
@@ -530,24 +678,47 @@ def _impact(r: Reading, s: Section, paren: str | None) -> bool:
 # ---- fixes ----------------------------------------------------------------------------
 
 
-def _field_label(r: Reading, block: Block) -> tuple[str, str] | None:
-    """A paragraph that is one bold label line naming a field of a step: (field, value)."""
-    if block.kind != "paragraph" or "\n" in block.inline.content:
-        return None
-    found = line_label(block.inline.content, block.start, plain_ok=False)
-    if found is None:
-        return None
-    names = r.vocab.lookup("fields", found.label)
-    return (names[0], found.value) if names else None
-
-
-def _lone_field(r: Reading, block: Block) -> str | None:
-    """The field a paragraph of only a bold label names (``**Verification**:``)."""
-    names = r.vocab.lookup("fields", lone_label(block) or "")
+def _field(r: Reading, label: str) -> str | None:
+    """The field of a step a label names (vocab ``[fields]``: result, expected, ...)."""
+    names = r.vocab.lookup("fields", label)
     return names[0] if names else None
 
 
+def _line_fields(r: Reading, unit: Unit, wanted: tuple[str, ...]) -> dict[str, str] | None:
+    """A paragraph of `**Label**: value` lines, each naming one of the ``wanted`` fields."""
+    if unit.kind != "paragraph":
+        return None
+    found = [line_label(line, 0, plain_ok=False) for line in unit.markdown.split("\n")]
+    out: dict[str, str] = {}
+    for label in found:
+        name = _field(r, label.label) if label is not None and label.value else None
+        if label is None or name not in wanted or name in out:
+            return None
+        out[name] = label.value
+    return out
+
+
+def _next(parts: list[Unit], i: int, *kinds: str) -> Unit | None:
+    """The unit after ``parts[i]`` when it is of one of ``kinds``."""
+    if i + 1 < len(parts) and parts[i + 1].kind in kinds:
+        return parts[i + 1]
+    return None
+
+
+def _plain_items(unit: Unit) -> list[str] | None:
+    """The items of a list of one-paragraph items, as written (inline Markdown)."""
+    if unit.kind not in LISTS or not unit.entries:
+        return None
+    if any(item.rest or item.first is None or item.checked is not None
+           for item, _ in unit.entries):
+        return None
+    return [" ".join(text.split()) for _, text in unit.entries]
+
+
 def _fix(r: Reading, title: str, blocks: list[Block], child: Section | None) -> bool:
+    """A fix: its commands, what it changed (a labelled list), its result, and its
+    verification: the points checked (a list of states), the commands under
+    `**Verification**:` and what follows them."""
     d = r.draft
     text, status = split_paren(title)
     m = _NUMBERED.match(text)
@@ -558,30 +729,66 @@ def _fix(r: Reading, title: str, blocks: list[Block], child: Section | None) -> 
     state = f"{marker} ({status})" if marker and status else marker or status
     if state:
         fix["status"] = state
-    description: list[Block] = []
+    description: list[Unit] = []
+    changes_label: list[Unit] = []
+    check: dict[str, Any] = {}
+    checked: list[Unit] = []  # the verification's own text
+    parts = units(r.doc, blocks)
     i = 0
-    while i < len(blocks):
-        block = blocks[i]
-        name, value = _field_label(r, block) or (_lone_field(r, block), "")
-        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if name == "verification" and not value and nxt is not None and nxt.kind == "fence" \
-                and nxt.info in _SHELL and "verification" not in fix:
-            fix["verification"] = {"commands": nxt.code}
+    while i < len(parts):
+        u = parts[i]
+        name = _field(r, u.label) if u.kind == "label" else None
+        code = _next(parts, i, *CODE) if u.kind == "label" else None
+        listed = _next(parts, i, *LISTS) if u.kind == "label" else (u if u.kind in LISTS
+                                                                  else None)
+        points = checklist(r.vocab, listed) if listed is not None else None
+        if name == "verification" and code is not None and "commands" not in check:
+            check["commands"], check["language"] = code.code, code.info or "bash"
             i += 2
             continue
-        if name == "result" and value and "result" not in fix:
-            fix["result"] = value
-        elif block.kind in ("fence", "code_block") and "commands" not in fix:
-            fix["commands"] = block.code
-            fix["language"] = block.info
+        if points is not None and "checks" not in check and "commands" not in check:
+            check["checks"] = points
+            checked += [u] if u.kind == "label" else []
+            i += 2 if u.kind == "label" else 1
+            continue
+        items_ = _plain_items(listed) if listed is not None and u.kind == "label" else None
+        if items_ is not None and "changes" not in fix:
+            fix["changes"] = items_
+            changes_label.append(u)
+            i += 2
+            continue
+        if code is not None and name != "commands":  # a labelled block of code: text
+            description += [u, code]
+            i += 2
+            continue
+        result = _line_fields(r, u, ("result",))
+        if result is not None and "result" not in fix and "commands" not in check:
+            fix["result"] = result["result"]
+        elif (code or u).kind in CODE and "commands" not in fix and "commands" not in check:
+            block = code or u
+            fix["commands"], fix["language"] = block.code, block.info
+            i += 1 if code is None else 2
+            continue
+        elif "commands" in check:
+            checked.append(u)  # what follows the verification's commands is its result
         else:
-            description.append(block)
+            description.append(u)
         i += 1
-    if description:
-        fix["description"] = r.doc.blocks_markdown(description)
+    if description or changes_label:
+        fix["description"] = markdown(description + changes_label)
     if child is not None and child.children:
         tail = r.doc.markdown(child.children[0].line, child.end)
         fix["description"] = "\n\n".join(p for p in (fix.get("description"), tail) if p)
+    if check or checked:
+        labels = [c for c in checked if c.kind == "label" and "checks" in check]
+        rest = [c for c in checked if c not in labels]
+        verification: dict[str, Any] = {}
+        if labels:
+            verification["description"] = markdown(labels)
+        verification.update(check)
+        if rest:
+            verification["result"] = markdown(rest)
+        fix["verification"] = verification
     if len(fix) == 1 and not blocks:
         return False
     d.append("fixes", fix)
@@ -607,31 +814,115 @@ def _fixes(r: Reading, s: Section, paren: str | None) -> bool:
 # ---- verification ------------------------------------------------------------------------
 
 
+_STEP_FIELDS = ("expected", "observed", "by", "at", "result")
+
+
 def _step(r: Reading, title: str, blocks: list[Block], child: Section | None) -> dict[str, Any]:
-    step: dict[str, Any] = {"title": title}
+    """A verification step: its state (a marker at the end of its heading), the commands
+    (code with a language, or under `**Command**:`), output (code without one), the
+    expected and the observed result, who ran it and when, the points checked."""
+    text, marker = _trailing_status(title)
+    bare, paren = split_paren(text)
+    found = None
+    for stated, without in ((marker, text), (paren, bare)):
+        match = r.vocab.find("check_state", stated) if stated else None
+        if match is not None and stated and _only_state(r, "check_state", stated, match):
+            found, text = match, without
+            break
+    step: dict[str, Any] = {"title": text if found is not None else title}
     phases = r.vocab.heading("phase", _bare(title))[0]
     if phases:
         step["phase"] = phases[0]
-    before: list[Block] = []
-    after: list[Block] = []
-    for block in blocks:
-        if block.kind in ("fence", "code_block") and block.info in _SHELL and block.info \
-                and "commands" not in step:
-            step["commands"] = block.code
-        elif block.kind in ("fence", "code_block") and not block.info and "output" not in step:
-            step["output"] = block.code
-        elif "commands" in step or "output" in step:
-            after.append(block)
+    if found is not None:
+        step["state"] = found.key
+    before: list[Unit] = []
+    after: list[Unit] = []
+    parts = units(r.doc, blocks)
+    i = 0
+    while i < len(parts):
+        u = parts[i]
+        name = _field(r, u.label) if u.kind == "label" else None
+        code = _next(parts, i, *CODE) if u.kind == "label" else None
+        listed = _next(parts, i, *LISTS) if u.kind == "label" else (u if u.kind in LISTS
+                                                                  else None)
+        if name == "commands" and code is not None and "commands" not in step:
+            step["commands"], step["language"] = code.code, code.info or "bash"
+            i += 2
+            continue
+        if name in ("expected", "observed") and listed is not None and name not in step:
+            step[name] = listed.markdown
+            i += 2
+            continue
+        points = checklist(r.vocab, listed) if listed is not None else None
+        if points is not None and "checks" not in step:
+            step["checks"] = points
+            before += [u] if u.kind == "label" else []
+            i += 2 if u.kind == "label" else 1
+            continue
+        lines = _step_lines(r, u, step)
+        if lines is not None:
+            if lines:
+                (after if _started(step) else before).append(
+                    Unit("paragraph", "\n".join(lines)))
+        elif u.kind in CODE and u.info and "commands" not in step and not _ran(step):
+            step["commands"], step["language"] = u.code, u.info
+        elif u.kind in CODE and not u.info and "output" not in step and not _ran(step):
+            step["output"] = u.code
         else:
-            before.append(block)
+            (after if _started(step) else before).append(u)
+        i += 1
     if before:
-        step["description"] = r.doc.blocks_markdown(before)
+        step["description"] = markdown(before)
     if after:
-        step["result"] = r.doc.blocks_markdown(after)
+        step["result"] = markdown(after)
     if child is not None and child.children:
         tail = r.doc.markdown(child.children[0].line, child.end)
         step["result"] = "\n\n".join(p for p in (step.get("result"), tail) if p)
     return step
+
+
+def _started(step: dict[str, Any]) -> bool:
+    """Whether what comes now follows the step's check (its result) or leads up to it."""
+    return any(k in step for k in ("commands", "output", "expected", "observed", "checks"))
+
+
+def _ran(step: dict[str, Any]) -> bool:
+    return "expected" in step or "observed" in step
+
+
+def _step_lines(r: Reading, u: Unit, step: dict[str, Any]) -> list[str] | None:
+    """A paragraph of label lines read into ``step``: fields (expected, observed, who and
+    when) and points with a state (`**Original (11:03)**: ❌ NO - ...`); the lines left,
+    or None when the paragraph is no such block."""
+    if u.kind != "paragraph":
+        return None
+    lines = u.markdown.split("\n")
+    labels = [line_label(line, 0, plain_ok=False) for line in lines]
+    if not all(labels):
+        return None
+    rest: list[str] = []
+    points: list[dict[str, str]] = []
+    for line, label in zip(lines, labels, strict=True):
+        assert label is not None
+        name = _field(r, label.label) if label.value else None
+        if name == "at" and r.date is not None:
+            span = find_span(label.value)
+            when = r.time(span) if span is not None and key(span.text) == key(label.value) \
+                else None
+            if when is not None and "at" not in step:
+                step["at"] = when
+                continue
+        elif name in _STEP_FIELDS and name != "at" and name not in step:
+            step[name] = label.value
+            continue
+        state = stated_state(r.vocab, "check_state", line.strip())
+        if state is not None and "checks" not in step:
+            points.append({"text": state[1], "state": state[0]})
+            continue
+        rest.append(line)
+    if points:
+        step["checks"] = points
+    return rest
 
 
 @mapper("verification")
@@ -643,6 +934,110 @@ def _verification(r: Reading, s: Section, paren: str | None) -> bool:
         return False
     r.keep_title("verification", s)
     return True
+
+
+# ---- known issues --------------------------------------------------------------------------
+
+
+_ISSUE_ID = re.compile(r"^(?P<id>[A-Za-z][A-Za-z0-9]*-?\d+[A-Za-z0-9-]*)\s*[:–—-]\s*(?P<rest>.+)$")
+_ISSUE_FIELDS = {"effects": "impact", "workaround": "workaround", "ticket": "ticket"}
+
+
+@mapper("known_issues")
+def _known_issues(r: Reading, s: Section, paren: str | None) -> bool:
+    """One known issue per subsection: `KI-1: title ❌ OPEN`, its `**Impact**:`,
+    `**Workaround**:` (with its code) and `**Ticket**:` items, the rest as its text."""
+    if s.blocks or not s.children or any(c.children for c in s.children):
+        return False
+    for child in s.children:
+        r.draft.append("known_issues", _issue(r, child))
+    r.keep_title("known_issues", s)
+    return True
+
+
+def _issue(r: Reading, s: Section) -> dict[str, Any]:
+    title = heading_text(s)
+    issue: dict[str, Any] = {}
+    m = _ISSUE_ID.match(title)
+    if m:
+        issue["id"], title = m["id"], m["rest"]
+    text, marker = _trailing_status(title)
+    bare, paren = split_paren(text)
+    for stated, without in ((marker, text), (paren, bare)):
+        found = r.vocab.find("issue_status", stated) if stated else None
+        if found is not None and stated and _only_state(r, "issue_status", stated, found):
+            issue["status"], title = found.key, without
+            break
+    issue["title"] = title  # the file lists fields in the schema's order
+    kept: list[str] = []
+    rest: list[Unit] = []
+    for u in units(r.doc, s.blocks):
+        if u.kind != "bullet_list":
+            rest.append(u)
+            continue
+        for item, markdown_ in u.entries:
+            label = line_label(markdown_.split("\n")[0], 0, plain_ok=False)
+            name = _ISSUE_FIELDS.get(_field(r, label.label) or "") if label else None
+            code = item.rest[0] if len(item.rest) == 1 and item.rest[0].kind in CODE else None
+            if label is None or name is None or name in issue or \
+                    (item.rest and (name != "workaround" or code is None)):
+                kept.append("- " + markdown_.replace("\n", "\n  "))
+                continue
+            issue[name] = label.value
+            if code is not None:
+                issue["commands"], issue["language"] = code.code, code.info or "bash"
+        if kept:
+            rest.append(Unit("bullet_list", "\n".join(kept)))
+            kept = []
+    if rest:
+        issue["description"] = markdown(rest)
+    return issue
+
+
+def _only_state(r: Reading, table: str, stated: str, found: Any) -> bool:
+    """Whether ``stated`` says nothing but the state ``found`` names (`❌ OPEN`, `✅`)."""
+    words = key(stated)
+    return not words or r.vocab.lookup(table, words)[:1] == [found.key]
+
+
+def _points(r: Reading, u: Unit) -> int:
+    """How many points with a state ``u`` states: items of a checklist, or lines of a
+    paragraph of `**Label**: ✅ value` lines."""
+    found = checklist(r.vocab, u)
+    if found is not None:
+        return len(found)
+    if u.kind != "paragraph":
+        return 0
+    lines = u.markdown.split("\n")
+    states = [stated_state(r.vocab, "check_state", line) for line in lines]
+    return len(lines) if all(states) and all(line_label(line, 0, plain_ok=False)
+                                                for line in lines) else 0
+
+
+def _states(r: Reading, s: Section) -> bool:
+    """Whether a section the vocabulary does not name is a status report: lists and
+    lines of points with a state (`✅ Rate limiting (DoS protection)`,
+    `**Data Leakage**: ✅ PROTECTED`) make at least half of it."""
+    if any(c.children for c in s.children):
+        return False
+    points = others = 0
+    for blocks in [s.blocks, *(c.blocks for c in s.children)]:
+        for u in units(r.doc, blocks):
+            count = _points(r, u)
+            points += count
+            others += 0 if count or u.kind == "label" else 1
+    return points >= 2 and points >= others
+
+
+@mapper("states")
+def _state_steps(r: Reading, s: Section, paren: str | None) -> bool:
+    """A status report as verification steps, titled by its heading and each part's."""
+    name = _bare(s.title)
+    steps = ([_step(r, name, s.blocks, None)] if s.blocks else []) + \
+        [_step(r, f"{name}: {heading_text(c)}", c.blocks, c) for c in s.children]
+    for step in steps:
+        r.draft.append("verification", step)
+    return bool(steps)
 
 
 # ---- prevention ----------------------------------------------------------------------------
@@ -680,9 +1075,7 @@ def _prevention(r: Reading, s: Section, paren: str | None) -> bool:
             measure: dict[str, Any] = {"title": title or heading_text(child)}
             if status:
                 measure["status"] = status
-            body = _body(r, child)
-            if body:
-                measure["body"] = body
+            measure.update(_measure_body(r, child))
             measures.append(measure)
     else:
         lists = [b for b in s.blocks if b.kind in ("bullet_list", "ordered_list")]
@@ -705,6 +1098,30 @@ def _prevention(r: Reading, s: Section, paren: str | None) -> bool:
         d.append("prevention", measure)
     r.keep_title("prevention", s)
     return True
+
+
+def _measure_body(r: Reading, s: Section) -> dict[str, Any]:
+    """A measure's text: its steps (a list), its commands (code), the rest as its body."""
+    if s.children:
+        text = _body(r, s)
+        return {"body": text} if text else {}
+    out: dict[str, Any] = {}
+    body: list[Unit] = []
+    labels: list[Unit] = []
+    parts = units(r.doc, s.blocks)
+    for i, u in enumerate(parts):
+        steps = _plain_items(u)
+        if steps is not None and "steps" not in out:
+            out["steps"] = steps
+            if body and body[-1].kind == "label" and body[-1] is parts[i - 1]:
+                labels.append(body.pop())  # "What it does:" stays next to the steps
+        elif u.kind in CODE and "commands" not in out:
+            out["commands"], out["language"] = u.code, u.info or "bash"
+        else:
+            body.append(u)
+    if body or labels:
+        out["body"] = markdown(body + labels)
+    return out
 
 
 def _measure_item(r: Reading, item: Item) -> dict[str, Any]:
@@ -812,12 +1229,17 @@ def _action_items(r: Reading, s: Section, paren: str | None) -> bool:
     taken = {i["id"] for i in d.data.get("action_items", [])}
     if any(item["id"] in taken for item in made):
         return False
+    placeholders = 0
     for item in made:
         comments = item.pop("_comments", {})
+        placeholders += "status" in comments
         index = d.append("action_items", item)
         for name, text in comments.items():
             d.comment(("action_items", index, name), text)
     _note_unknowns(r, made, source)
+    if placeholders:
+        d.note("placeholder", f"action items at line {source.start + 1}: status todo of "
+                              f"{placeholders} item{'s' * (placeholders != 1)}, not stated")
     rest = [b for b in s.blocks if b is not source]
     r.keep_title("action_items", s)
     r.draft.last = "action_items"
@@ -918,6 +1340,9 @@ def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
     if who and find_date(who["when"], r.vocab, year) is not None:
         values["owner"], values["due"] = who["who"].strip(), who["when"].strip()
         text = text[:who.start()]
+    done = re.search(r"\(([^()]*)\)\s*$", text)
+    if done and "item_status" not in values and r.vocab.lookup("item_status", done.group(1)):
+        values["item_status"] = done.group(1)  # "... (done)": the title keeps it
     parts = re.split(r"\s+[—–-]\s+", text)
     values["title"] = parts[0]
     notes = []
@@ -1018,7 +1443,7 @@ def _strip_marks(text: str) -> str:
 
 
 def _item_id(stated: str, number: int) -> str:
-    text = _plain_md(stated).strip()
+    text = plain_md(stated).strip()
     if text and _ITEM_ID.match(text) and len(text) <= 40:
         return text
     return f"AI-{number}"
@@ -1077,6 +1502,38 @@ def _next_steps(r: Reading, s: Section, paren: str | None) -> bool:
     return True
 
 
+# ---- people ------------------------------------------------------------------------------
+
+
+@mapper("people")
+def _people(r: Reading, s: Section, paren: str | None) -> bool:
+    """A list of `Role: Name` items (a role's people may be a list under it): people with
+    their roles, when every line names a role as the report words it."""
+    if s.children or len(s.blocks) != 1 or s.blocks[0].kind != "bullet_list":
+        return False
+    people: list[dict[str, str]] = []
+    for item in items(s.blocks[0]):
+        label = line_label(item.text.strip(), 0, plain_ok=True) if item.first else None
+        lone = re.match(r"^(?P<label>[^:]+):\s*$", item.text.strip()) if item.first else None
+        stated = label.label if label is not None else lone["label"] if lone else None
+        roles = r.vocab.lookup("roles", stated) if stated else []
+        if not roles or loose(stated or "") != loose(r.marks.L[f"role_{roles[0]}"]):
+            return False
+        if label is not None and not item.rest:
+            people += r.person(roles[0], label.value)
+        elif lone and len(item.rest) == 1 and item.rest[0].kind == "bullet_list":
+            names = [" ".join(entry.text.split()) for entry in items(item.rest[0])]
+            if not all(names):
+                return False
+            for name in names:
+                people += r.person(roles[0], name)
+        else:
+            return False
+    for person in people:
+        r.draft.append("people", person)
+    return bool(people)
+
+
 # ---- sign-off, related ---------------------------------------------------------------------
 
 
@@ -1097,7 +1554,22 @@ def _sign_off(r: Reading, s: Section, paren: str | None) -> bool:
     if not fields:
         return False
     sign_off: dict[str, Any] = {"fields": fields}
-    body = r.doc.blocks_markdown(rest, within=(s.body, s.end)) if rest else ""
+    kept: list[Unit] = []
+    parts = units(r.doc, rest)
+    i = 0
+    while i < len(parts):
+        u = parts[i]
+        listed = _next(parts, i, *LISTS) if u.kind == "label" else None
+        steps = _plain_items(listed) if listed is not None else None
+        # "**Next Steps**:" and a list: the incident's next steps.
+        if steps is not None and r.vocab.lookup("sections", u.label)[:1] == ["next_steps"]:
+            r.draft.append("next_steps", {"items": steps})
+            i += 2
+            continue
+        kept.append(u)
+        i += 1
+    body = markdown(kept + [Unit("definition", line)
+                            for line in r.doc.definitions(rest, (s.body, s.end))])
     tail = r.doc.markdown(s.children[0].line, s.end) if s.children else ""
     body = "\n\n".join(p for p in (body, tail) if p)
     if body:

@@ -10,9 +10,6 @@ from importlib import resources
 
 from postmortem.config import tomllib
 
-# Tables whose entries name values of one field (and so may be found inside a longer text).
-VALUE_TABLES = ("status", "severity", "priority", "item_status", "measure_status", "item_type",
-                "outcome", "level", "horizon", "phase", "zones")
 _EMPHASIS = re.compile(r"\*\*|__|[*_`~]")
 _NUMBERING = re.compile(r"^(?:#+\s*)?(?:\d+(?:\.\d+)*\.?|[a-z]\)|[ivx]+\.)\s+")
 _EDGES = " \t:?!.,;–—-|/\\\"'“”„«»()[]"
@@ -142,6 +139,14 @@ class Vocabulary:
             if at >= 0:
                 return Match(name, phrase, at, at + len(phrase), language)
         return None
+
+    def first(self, table: str, text: str) -> Match | None:
+        """The entry of ``table`` that ``text`` names first, wherever it stands."""
+        m = self._pattern(table).search(key(text))
+        if m is None:
+            return None
+        name, language = self.words[table][m.group(0)][0]
+        return Match(name, m.group(0), m.start(), m.end(), language)
 
     def _pattern(self, table: str) -> re.Pattern[str]:
         pattern = self._patterns.get(table)
