@@ -346,6 +346,18 @@ def test_checkbox_lines_of_a_plain_text_report_are_action_items() -> None:
          "status": "todo", "due": dt.date(2024, 8, 30)}]
 
 
+def test_a_milestone_before_the_start_is_left_out(repo: Path, runner: CliRunner) -> None:
+    """`check` makes a detection before the start an error: the importer leaves the time
+    out (the timeline keeps it) instead of writing a file that does not pass."""
+    write(repo / "x.md", "# Outage\n\nDate: 2025-01-15\nStarted: 09:05\n\n## Timeline\n\n"
+                         "- 09:00 alert fired\n- 09:30 all good\n")
+    result = run(runner, "x.md")
+    assert result.exit_code == 0, result.output
+    assert "  kept: detected 09:00 is before started 09:05: left out" in result.stderr
+    data = yaml.safe_load((repo / "incidents" / "2025-01-15-outage.yaml").read_text("utf-8"))
+    assert "detected" not in data and data["timeline"][0]["event"] == "alert fired"
+
+
 def test_contradictions_are_left_as_stated(repo: Path, runner: CliRunner) -> None:
     """The stated duration, the out-of-order row and the other zone are kept; `check`
     reports the order."""
@@ -644,15 +656,20 @@ def test_monitors_what_they_check_when_they_alert_and_targets() -> None:
 
 
 def test_measures_have_steps_and_commands() -> None:
+    """A list or code that ends a measure is its steps or commands (the report shows them
+    after its text, so the text keeps what comes before)."""
     data = read("# Outage\n\nDate: 2025-10-01\n\n## Prevention Measures\n\n"
                 "### 1. ✅ Deployment Script Created\n**File**: `deploy.sh`\n\n**Usage**:\n"
                 "```bash\n./deploy.sh\n```\n\n**What it does**:\n1. Clear caches\n"
-                "2. Reload PHP-FPM\n")
-    assert data["prevention"] == [{
-        "title": "Deployment Script Created", "status": "done",
-        "body": "**File**: `deploy.sh`\n\n**Usage**:\n\n**What it does**:",
-        "steps": ["Clear caches", "Reload PHP-FPM"], "commands": "./deploy.sh\n",
-        "language": "bash"}]
+                "2. Reload PHP-FPM\n\n### 2. 🔄 Process\n**New order**:\n```bash\n"
+                "php artisan optimize:clear\n```\n")
+    assert data["prevention"] == [
+        {"title": "Deployment Script Created", "status": "done",
+         "body": "**File**: `deploy.sh`\n\n**Usage**:\n\n```bash\n./deploy.sh\n```\n\n"
+                 "**What it does**:",
+         "steps": ["Clear caches", "Reload PHP-FPM"]},
+        {"title": "Process", "status": "in_progress", "body": "**New order**:",
+         "commands": "php artisan optimize:clear\n", "language": "bash"}]
 
 
 def test_titled_parts_have_their_code_and_checks() -> None:
@@ -673,10 +690,10 @@ def test_trigger_detection_impact_window_and_people() -> None:
     assert data["trigger"].startswith("Scheduled rollout of suggestion index")
     assert data["detection"]["source"] == "alert"
     assert data["detection"]["note"].startswith("Prometheus alert `SuggestErrorBudgetBurn`")
-    # <START OF OUTAGE> is when it started (nothing else says), <END OF OUTAGE> the end of
-    # the impact; the incident was mitigated and resolved later.
-    assert (data["started"], data["impact_ended"], data["mitigated"]) == ("09:04", "09:51",
-                                                                          "10:12")
+    # The impact window (<START OF OUTAGE> ... <END OF OUTAGE>) besides the incident's: it
+    # started earlier (a guess: the first entry) and was mitigated later.
+    assert (data["started"], data["impact_started"], data["impact_ended"],
+            data["mitigated"]) == ("08:58", "09:04", "09:51", "10:12")
     data = read("# Outage\n\n**Date**: 2024-02-14\n**Postmortem Owner:** Priya Raman "
                 "(Notifications team)\n**Approver**: Mei Lin\n\n## Responders\n\n"
                 "* Incident Commander: Daniel Koch\n* Subject matter experts:\n"
@@ -689,6 +706,8 @@ def test_trigger_detection_impact_window_and_people() -> None:
         {"name": "Mei Lin", "role": "reviewer"}]
     # The report says "Verified by", not "Approver": the line as stated stays too.
     assert data["header"] == [{"Approver": "Mei Lin"}]
+    data = read("# Outage\n\nDate: 2025-01-15\n\n## Attendees\n\n- AN, JS, JW\n")
+    assert data["people"] == [{"name": name, "role": "attendee"} for name in ("AN", "JS", "JW")]
 
 
 def test_next_steps_of_a_sign_off() -> None:

@@ -545,13 +545,12 @@ class Reading:
                 if text:
                     stated = quote(f"{entry.span.text} {entry.event}")
                     found[name] = (text, f"the timeline entry {stated}")
-        # Where nothing states when the incident started, it started with its impact.
-        if "started" not in found and "impact_started" in found:
-            found["started"] = found.pop("impact_started")
         if "started" not in found and self.entries:
             self._guess(found, "started", 0, "no start")
         if status in ENDED_STATUSES and "resolved" not in found and self.entries:
             self._guess(found, "resolved", -1, "no time of resolution")
+        if found.get("impact_started", (None,))[0] == found.get("started", (None,))[0]:
+            found.pop("impact_started", None)  # the impact started with the incident
         self._keep_in_order(found)
         for name in _TIMES:
             if name in found:
@@ -587,13 +586,16 @@ class Reading:
         return hits[-1] if name in ("resolved", "impact_ended") else hits[0]
 
     def _keep_in_order(self, found: dict[str, tuple[str, str]]) -> None:
-        """Drop a guessed milestone that would put the end before the start (an error)."""
+        """Leave out a milestone read before the start (`check` makes that an error; the
+        text it was read from stays in the report)."""
         if self.date is None or "started" not in found:
             return
         tz = zone(self.timezone or self.config.timezone) or dt.timezone.utc
         start = resolve(found["started"][0].lstrip("~"), self.date, tz)
-        for name in ("resolved",):
+        for name in ("detected", "mitigated", "resolved"):
             if name in found and resolve(found[name][0].lstrip("~"), self.date, tz) < start:
+                self.draft.note("kept", f"{name} {found[name][0]} is before started "
+                                        f"{found['started'][0]}: left out")
                 del found[name]
 
     # ---- the rest ------------------------------------------------------------------------

@@ -1101,26 +1101,22 @@ def _prevention(r: Reading, s: Section, paren: str | None) -> bool:
 
 
 def _measure_body(r: Reading, s: Section) -> dict[str, Any]:
-    """A measure's text: its steps (a list), its commands (code), the rest as its body."""
+    """A measure's text: its steps (a list) and commands (code) where they end it, as the
+    report shows them after its body, the rest as its body."""
     if s.children:
         text = _body(r, s)
         return {"body": text} if text else {}
     out: dict[str, Any] = {}
-    body: list[Unit] = []
-    labels: list[Unit] = []
     parts = units(r.doc, s.blocks)
-    for i, u in enumerate(parts):
-        steps = _plain_items(u)
-        if steps is not None and "steps" not in out:
-            out["steps"] = steps
-            if body and body[-1].kind == "label" and body[-1] is parts[i - 1]:
-                labels.append(body.pop())  # "What it does:" stays next to the steps
-        elif u.kind in CODE and "commands" not in out:
-            out["commands"], out["language"] = u.code, u.info or "bash"
-        else:
-            body.append(u)
-    if body or labels:
-        out["body"] = markdown(body + labels)
+    if parts and parts[-1].kind in CODE:
+        code = parts.pop()
+        out["commands"], out["language"] = code.code, code.info or "bash"
+    steps = _plain_items(parts[-1]) if parts else None
+    if steps is not None:
+        out["steps"] = steps
+        parts.pop()
+    if parts:
+        out["body"] = markdown(parts)
     return out
 
 
@@ -1507,12 +1503,17 @@ def _next_steps(r: Reading, s: Section, paren: str | None) -> bool:
 
 @mapper("people")
 def _people(r: Reading, s: Section, paren: str | None) -> bool:
-    """A list of `Role: Name` items (a role's people may be a list under it): people with
-    their roles, when every line names a role as the report words it."""
+    """A list of `Role: Name` items (a role's people may be a list under it), or of names
+    under a heading that names their role (`Attendees`): people with their roles, when
+    every line names a role as the report words it."""
     if s.children or len(s.blocks) != 1 or s.blocks[0].kind != "bullet_list":
         return False
     people: list[dict[str, str]] = []
+    named = r.vocab.lookup("roles", _bare(s.title))  # "Attendees": a list of names
     for item in items(s.blocks[0]):
+        if named and item.first is not None and not item.rest and ":" not in item.text:
+            people += r.person(named[0], " ".join(item.text.split()))
+            continue
         label = line_label(item.text.strip(), 0, plain_ok=True) if item.first else None
         lone = re.match(r"^(?P<label>[^:]+):\s*$", item.text.strip()) if item.first else None
         stated = label.label if label is not None else lone["label"] if lone else None
