@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from postmortem.importer.document import Block, Document, Item, items
 from postmortem.importer.labels import line_label
@@ -101,6 +102,26 @@ def _part(block: Block, lines: list[str], entries: list[tuple[Item, str]]) -> Un
     while lines and not lines[-1].strip():
         lines.pop()
     return Unit(block.kind, "\n".join(lines), block, entries=entries)
+
+
+class Introduced(NamedTuple):
+    """What ``parts[i]`` introduces: the field of a step its label names (vocab
+    ``[fields]``), and the code or the list after the label (a list introduces itself)."""
+
+    name: str | None
+    code: Unit | None
+    listed: Unit | None
+
+
+def introduced(vocab: Vocabulary, parts: list[Unit], i: int) -> Introduced:
+    u = parts[i]
+    if u.kind != "label":
+        return Introduced(None, None, u if u.kind in LISTS else None)
+    after = parts[i + 1] if i + 1 < len(parts) else None
+    names = vocab.lookup("fields", u.label)
+    return Introduced(names[0] if names else None,
+                      after if after is not None and after.kind in CODE else None,
+                      after if after is not None and after.kind in LISTS else None)
 
 
 def markdown(parts: list[Unit]) -> str:

@@ -26,6 +26,7 @@ from postmortem.importer.parts import (
     LISTS,
     Unit,
     checklist,
+    introduced,
     markdown,
     stated_state,
     units,
@@ -172,6 +173,16 @@ def _intro_then_children(r: Reading, section: Section,
     for child in section.children:
         made.append(entry(heading_text(child), child.blocks, child))
     return bool(made) and all(made)
+
+
+def _fill(r: Reading, name: str, entries: list[dict[str, Any]], s: Section) -> bool:
+    """Add ``entries`` to the list field ``name``, keeping ``s``'s heading; False when
+    there are none (the section did not fit)."""
+    for entry in entries:
+        r.draft.append(name, entry)
+    if entries:
+        r.keep_title(name, s)
+    return bool(entries)
 
 
 # ---- summary ---------------------------------------------------------------------------
@@ -482,9 +493,7 @@ def _cause_parts(r: Reading, blocks: list[Block]) -> dict[str, Any]:
     while i < len(parts):
         u = parts[i]
         if u.kind == "label":
-            name = _field(r, u.label)
-            listed = _next(parts, i, *LISTS)
-            code = _next(parts, i, *CODE)
+            name, code, listed = introduced(r.vocab, parts, i)
             lines = _plain_items(listed) if listed is not None else None
             if name in ("why", "effects") and lines is not None and name not in out:
                 out[name] = lines
@@ -542,12 +551,7 @@ def _parts(name: str) -> Mapper:
             parts.append(_titled(r, heading_text(s), s, own=True))
         for child in s.children:
             parts.append(_titled(r, heading_text(child), child, own=False))
-        if not parts:
-            return False
-        for part in parts:
-            r.draft.append(name, part)
-        r.keep_title(name, s)
-        return True
+        return _fill(r, name, parts, s)
     return build
 
 
@@ -572,12 +576,7 @@ def _monitoring(r: Reading, s: Section, paren: str | None) -> bool:
             r.draft.data.setdefault("titles", {})["monitoring"] = \
                 joined_title(r, "monitoring", s, child)
         monitors.extend(entries if entries is not None else [_targets(r, title, blocks)])
-    if not monitors:
-        return False
-    for monitor in monitors:
-        r.draft.append("monitoring", monitor)
-    r.keep_title("monitoring", s)
-    return True
+    return _fill(r, "monitoring", monitors, s)
 
 
 def _watches(r: Reading, blocks: list[Block]) -> list[dict[str, Any]] | None:
@@ -698,13 +697,6 @@ def _line_fields(r: Reading, unit: Unit, wanted: tuple[str, ...]) -> dict[str, s
     return out
 
 
-def _next(parts: list[Unit], i: int, *kinds: str) -> Unit | None:
-    """The unit after ``parts[i]`` when it is of one of ``kinds``."""
-    if i + 1 < len(parts) and parts[i + 1].kind in kinds:
-        return parts[i + 1]
-    return None
-
-
 def _plain_items(unit: Unit) -> list[str] | None:
     """The items of a list of one-paragraph items, as written (inline Markdown)."""
     if unit.kind not in LISTS or not unit.entries:
@@ -737,10 +729,7 @@ def _fix(r: Reading, title: str, blocks: list[Block], child: Section | None) -> 
     i = 0
     while i < len(parts):
         u = parts[i]
-        name = _field(r, u.label) if u.kind == "label" else None
-        code = _next(parts, i, *CODE) if u.kind == "label" else None
-        listed = _next(parts, i, *LISTS) if u.kind == "label" else (u if u.kind in LISTS
-                                                                  else None)
+        name, code, listed = introduced(r.vocab, parts, i)
         points = checklist(r.vocab, listed) if listed is not None else None
         if name == "verification" and code is not None and "commands" not in check:
             check["commands"], check["language"] = code.code, code.info or "bash"
@@ -841,10 +830,7 @@ def _step(r: Reading, title: str, blocks: list[Block], child: Section | None) ->
     i = 0
     while i < len(parts):
         u = parts[i]
-        name = _field(r, u.label) if u.kind == "label" else None
-        code = _next(parts, i, *CODE) if u.kind == "label" else None
-        listed = _next(parts, i, *LISTS) if u.kind == "label" else (u if u.kind in LISTS
-                                                                  else None)
+        name, code, listed = introduced(r.vocab, parts, i)
         if name == "commands" and code is not None and "commands" not in step:
             step["commands"], step["language"] = code.code, code.info or "bash"
             i += 2
@@ -949,10 +935,7 @@ def _known_issues(r: Reading, s: Section, paren: str | None) -> bool:
     `**Workaround**:` (with its code) and `**Ticket**:` items, the rest as its text."""
     if s.blocks or not s.children or any(c.children for c in s.children):
         return False
-    for child in s.children:
-        r.draft.append("known_issues", _issue(r, child))
-    r.keep_title("known_issues", s)
-    return True
+    return _fill(r, "known_issues", [_issue(r, child) for child in s.children], s)
 
 
 def _issue(r: Reading, s: Section) -> dict[str, Any]:
@@ -1063,7 +1046,6 @@ def _measure_title(r: Reading, title: str) -> tuple[str, str | None]:
 
 @mapper("prevention")
 def _prevention(r: Reading, s: Section, paren: str | None) -> bool:
-    d = r.draft
     measures: list[dict[str, Any]] = []
     if s.children:
         if s.blocks:
@@ -1094,10 +1076,7 @@ def _prevention(r: Reading, s: Section, paren: str | None) -> bool:
                 if item.first is None:
                     return False
                 measures.append(_measure_item(r, item))
-    for measure in measures:
-        d.append("prevention", measure)
-    r.keep_title("prevention", s)
-    return True
+    return _fill(r, "prevention", measures, s)
 
 
 def _measure_body(r: Reading, s: Section) -> dict[str, Any]:
@@ -1490,12 +1469,7 @@ def _next_steps(r: Reading, s: Section, paren: str | None) -> bool:
                 group["title"] = title
         group["items"] = found
         groups.append(group)
-    if not groups:
-        return False
-    for group in groups:
-        r.draft.append("next_steps", group)
-    r.keep_title("next_steps", s)
-    return True
+    return _fill(r, "next_steps", groups, s)
 
 
 # ---- people ------------------------------------------------------------------------------
@@ -1560,7 +1534,7 @@ def _sign_off(r: Reading, s: Section, paren: str | None) -> bool:
     i = 0
     while i < len(parts):
         u = parts[i]
-        listed = _next(parts, i, *LISTS) if u.kind == "label" else None
+        listed = introduced(r.vocab, parts, i).listed if u.kind == "label" else None
         steps = _plain_items(listed) if listed is not None else None
         # "**Next Steps**:" and a list: the incident's next steps.
         if steps is not None and r.vocab.lookup("sections", u.label)[:1] == ["next_steps"]:
@@ -1606,7 +1580,4 @@ def _related(r: Reading, s: Section, paren: str | None) -> bool:
             out.append({"title": m["title"].strip(), "url": m["url"]})
             continue
         return False
-    for entry in out:
-        r.draft.append("related", entry)
-    r.keep_title("related", s)
-    return True
+    return _fill(r, "related", out, s)
