@@ -22,6 +22,9 @@ def _symbol(ch: str) -> bool:
     return unicodedata.category(ch) in ("So", "Cs", "Co", "Cn") or ch in "\ufe0f\u200d"
 
 
+# Headings and labels are looked up in several tables, and the same words recur across
+# documents: the normal form is computed once per text.
+@functools.lru_cache(maxsize=8192)
 def key(text: str) -> str:
     """``text`` as vocabulary entries are matched: casefolded, without emoji, emphasis,
     leading numbering, surrounding punctuation or repeated white space."""
