@@ -32,6 +32,8 @@ def due_date(date: dt.date, severity: str, due_days: Mapping[str, int]) -> dt.da
 
 def yaml_quoted(text: str) -> str:
     """``text`` as a YAML double-quoted scalar that every parser reads back unchanged."""
+    if not _ESCAPED.search(text):  # most text needs no escape: one scan, not one per char
+        return f'"{text}"'
     out = ['"']
     for ch in text:
         code = ord(ch)
@@ -47,6 +49,11 @@ def yaml_quoted(text: str) -> str:
             out.append(f"\\U{code:08x}")
     out.append('"')
     return "".join(out)
+
+
+# What yaml_quoted escapes: quotes, backslashes, and what _printable rejects.
+_ESCAPED = re.compile(r'["\\]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
+                      r'|[\u2028\u2029\ufeff]')
 
 
 def _printable(code: int) -> bool:

@@ -61,6 +61,8 @@ class Block:
     tokens: list[Token]
     start: int
     end: int
+    # The items of a list, read once (the mapping functions ask for them repeatedly).
+    entries: list[Item] | None = field(default=None, repr=False, compare=False)
 
     @property
     def inline(self) -> Token:
@@ -224,7 +226,13 @@ def blocks_of(tokens: list[Token], start: int, stop: int) -> Iterator[Block]:
 
 
 def items(block: Block) -> list[Item]:
-    """The items of a list block."""
+    """The items of a list block (the same list each time: read, never change it)."""
+    if block.entries is None:
+        block.entries = _items(block)
+    return block.entries
+
+
+def _items(block: Block) -> list[Item]:
     out: list[Item] = []
     tokens = block.tokens
     i = 1
