@@ -152,6 +152,10 @@ def test_explicit_paths(runner: CliRunner, write_incident: Write, repo: Path) ->
         0, warning_line("sub/warn") + "\n", "2 files checked: 0 errors, 1 warning\n")
     result = check(runner, str(repo / "incidents" / "bad.yaml"))
     assert (result.exit_code, result.stdout) == (1, error_line("bad") + "\n")
+    # A folder yields what `check` alone reads there: *.yaml, not *.YAML.
+    (repo / "incidents" / "sub" / "other.YAML").write_text("not: [an incident")
+    result = check(runner, "incidents/sub")
+    assert result.stderr == "1 file checked: 0 errors, 1 warning\n"
 
 
 def test_explicit_file_keeps_cross_file_checks(runner: CliRunner, write_incident: Write) -> None:

@@ -158,14 +158,14 @@ def test_one_failure_does_not_stop_the_others(repo: Path, runner: CliRunner) -> 
 
 
 def test_folders_yield_markdown_and_text_files(repo: Path, runner: CliRunner) -> None:
-    for name in ("a.md", "b.markdown", "sub/c.txt"):
+    for name in ("a.md", "b.markdown", "sub/c.txt", "sub/D.MD"):
         write(repo / "docs" / name, SMALL.replace("Checkout returns 500", f"Outage {name[-5:]}"))
     write(repo / "docs" / "image.png", "not a document")
     result = run(runner, "--dry-run", "docs")
     assert result.exit_code == 0, result.output
     sources = [line.split(" ")[0] for line in result.stderr.splitlines()
                if line.startswith("docs/")]
-    assert sources == ["docs/a.md", "docs/b.markdown", "docs/sub/c.txt"]
+    assert sources == ["docs/a.md", "docs/b.markdown", "docs/sub/D.MD", "docs/sub/c.txt"]
 
 
 def test_a_missing_path_is_a_usage_error(repo: Path, runner: CliRunner) -> None:

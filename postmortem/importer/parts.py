@@ -113,13 +113,18 @@ class Introduced(NamedTuple):
     listed: Unit | None
 
 
+def field_of(vocab: Vocabulary, label: str) -> str | None:
+    """The field of a step a label names (vocab ``[fields]``: result, expected, ...)."""
+    names = vocab.lookup("fields", label)
+    return names[0] if names else None
+
+
 def introduced(vocab: Vocabulary, parts: list[Unit], i: int) -> Introduced:
     u = parts[i]
     if u.kind != "label":
         return Introduced(None, None, u if u.kind in LISTS else None)
     after = parts[i + 1] if i + 1 < len(parts) else None
-    names = vocab.lookup("fields", u.label)
-    return Introduced(names[0] if names else None,
+    return Introduced(field_of(vocab, u.label),
                       after if after is not None and after.kind in CODE else None,
                       after if after is not None and after.kind in LISTS else None)
 

@@ -23,9 +23,8 @@ from postmortem.reports.labels import Marks
 # Tables of the vocabulary whose matches say which language a heading or label is in.
 _HEADING_TABLES = ("sections", "lessons", "impact", "horizon")
 _IANA = re.compile(r"\b(?:UTC|[A-Z][a-z]+(?:/[A-Z][A-Za-z_-]+)+)\b")
-# The zone abbreviations of the format (times.ABBREVIATIONS), as words of the text.
-_ZONE_WORD = re.compile(rf"(?<![\w])({'|'.join(sorted(ABBREVIATIONS, key=len, reverse=True))})"
-                        r"(?![\w])")
+# Words that may be zone abbreviations (those of times.ABBREVIATIONS are counted).
+_ZONE_WORD = re.compile(r"(?<![\w])([A-Z]{2,5})(?![\w])")
 # The times of an incident, in the order the file holds them.
 _TIMES = (*MILESTONES, "impact_started", "impact_ended")
 # The status where the document states none the importer understands: it claims nothing is
@@ -276,7 +275,7 @@ class Reading:
                 self.draft.set("timezone", self.timezone)
                 self.draft.note("mapped", f"timezone {self.timezone}: named in the document")
                 return
-        counts = Counter(m.group(1) for m in _ZONE_WORD.finditer(text))
+        counts = Counter(word for word in _ZONE_WORD.findall(text) if word in ABBREVIATIONS)
         # The abbreviation written most, among those the vocabulary reads as a zone name.
         for word, count in counts.most_common():
             names = self.vocab.lookup("zones", word)

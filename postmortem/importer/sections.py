@@ -26,6 +26,7 @@ from postmortem.importer.parts import (
     LISTS,
     Unit,
     checklist,
+    field_of,
     introduced,
     markdown,
     stated_state,
@@ -677,12 +678,6 @@ def _impact(r: Reading, s: Section, paren: str | None) -> bool:
 # ---- fixes ----------------------------------------------------------------------------
 
 
-def _field(r: Reading, label: str) -> str | None:
-    """The field of a step a label names (vocab ``[fields]``: result, expected, ...)."""
-    names = r.vocab.lookup("fields", label)
-    return names[0] if names else None
-
-
 def _line_fields(r: Reading, unit: Unit, wanted: tuple[str, ...]) -> dict[str, str] | None:
     """A paragraph of `**Label**: value` lines, each naming one of the ``wanted`` fields."""
     if unit.kind != "paragraph":
@@ -690,7 +685,7 @@ def _line_fields(r: Reading, unit: Unit, wanted: tuple[str, ...]) -> dict[str, s
     found = [line_label(line, 0, plain_ok=False) for line in unit.markdown.split("\n")]
     out: dict[str, str] = {}
     for label in found:
-        name = _field(r, label.label) if label is not None and label.value else None
+        name = field_of(r.vocab, label.label) if label is not None and label.value else None
         if label is None or name not in wanted or name in out:
             return None
         out[name] = label.value
@@ -890,7 +885,7 @@ def _step_lines(r: Reading, u: Unit, step: dict[str, Any]) -> list[str] | None:
     points: list[dict[str, str]] = []
     for line, label in zip(lines, labels, strict=True):
         assert label is not None
-        name = _field(r, label.label) if label.value else None
+        name = field_of(r.vocab, label.label) if label.value else None
         if name == "at" and r.date is not None:
             span = find_span(label.value)
             when = r.time(span) if span is not None and key(span.text) == key(label.value) \
@@ -960,7 +955,7 @@ def _issue(r: Reading, s: Section) -> dict[str, Any]:
             continue
         for item, markdown_ in u.entries:
             label = line_label(markdown_.split("\n")[0], 0, plain_ok=False)
-            name = _ISSUE_FIELDS.get(_field(r, label.label) or "") if label else None
+            name = _ISSUE_FIELDS.get(field_of(r.vocab, label.label) or "") if label else None
             code = item.rest[0] if len(item.rest) == 1 and item.rest[0].kind in CODE else None
             if label is None or name is None or name in issue or \
                     (item.rest and (name != "workaround" or code is None)):
