@@ -18,20 +18,22 @@ def command(ctx: click.Context, paths: tuple[str, ...], dry_run: bool,
 
     PATHS are files, or folders searched for .md, .markdown and .txt files. Each document
     is read by its headings, labels and tables (English and German): title, date, status,
-    severity, timeline, root causes, impact, fixes, verification, prevention, lessons,
-    action items, next steps, sign-off and related links. What maps to no field is kept
+    severity, trigger, detection, people, timeline, root causes, impact, fixes,
+    verification, known issues, prevention, monitoring, lessons, action items, next steps,
+    sign-off and related links. What maps to no field is kept
     as a free section at its place, so the rendered report holds every code block, table
     cell, list item and heading of the source. Mis-decoded text (UTF-8 read as Mac Roman
     or Windows-1252) is repaired when the whole document repairs.
 
     The files are written as <date>-<slug of the title>.yaml and pass `postmortem check`;
     a YAML comment marks each value the importer read by interpretation, and a value the
-    document does not state but the format requires is a marked placeholder. Nothing is
-    overwritten: an id that exists is an error for that document, and the others go on.
+    document does not state but the format requires is `unknown` (a status: a marked
+    placeholder). Nothing is overwritten: an id that exists is an error for that document,
+    and the others go on.
 
     A summary per document goes to stderr: which sections were recognised, where the rest
-    went, what was repaired, guessed or left as a placeholder, and check's warnings. Exit
-    0 when every document was imported, 1 when one failed, 2 on a usage error.
+    went, what was repaired, guessed, left unknown or a placeholder, and check's warnings.
+    Exit 0 when every document was imported, 1 when one failed, 2 on a usage error.
     """
     from pathlib import Path
 
