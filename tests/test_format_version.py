@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from postmortem.reports.render import FORMAT_VERSION
+from postmortem.reports.fingerprint import FORMAT_VERSION
 
 TESTS = Path(__file__).parent
 # The snapshots of what `render` writes: reports (both emoji settings), linked reports,
@@ -24,6 +24,7 @@ RECORDED = {
     1: "f84926ce4094595b",
     2: "cc1c8120928e2e42",
     3: "925d9e0d86f3effa",
+    4: "ef760e3d2d3e708b",
 }
 
 
@@ -42,8 +43,8 @@ def test_output_changes_come_with_a_format_version() -> None:
         f"\"{digest}\" to RECORDED")
     assert RECORDED[FORMAT_VERSION] == digest, (
         f"the rendered output changed (snapshots digest {digest}) but FORMAT_VERSION is still "
-        f"{FORMAT_VERSION}: bump it in postmortem/reports/render.py, so that committed reports "
-        f"show as stale, and record the new digest here")
+        f"{FORMAT_VERSION}: bump it in postmortem/reports/fingerprint.py, so that committed "
+        f"reports show as stale, and record the new digest here")
 
 
 def test_every_format_version_had_its_own_output() -> None:

@@ -264,7 +264,8 @@ def test_digests_survive_the_summary_cache(repo: Path) -> None:
     """A summary read back from the render cache (JSON, sorted keys) gives the digest the
     fresh one gave: otherwise every report would be rendered again on the next run."""
     from postmortem.config import load_config
-    from postmortem.reports.render import fingerprint, gather
+    from postmortem.reports.fingerprint import fingerprint
+    from postmortem.reports.render import gather
     from postmortem.reports.summary import SummaryCache
 
     copy_fixtures(repo)

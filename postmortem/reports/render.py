@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from postmortem.config import Config
 from postmortem.format.load import Loaded, Source, incident_files, load_source, read_source
 from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
+from postmortem.reports.fingerprint import REPORT_TEMPLATE, fingerprint
 from postmortem.reports.generated import (
     Outcome,
     inspect,
@@ -25,16 +25,12 @@ from postmortem.reports.markdown import tidy
 from postmortem.reports.paths import report_path
 from postmortem.reports.report import report_context
 from postmortem.reports.summary import Summary, SummaryCache, summarize
+from postmortem.rules.across import check_across
 from postmortem.rules.collection import cross_check
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 
-REPORT_TEMPLATE = "report.md.j2"
 NOT_OURS = rule("R001")
-# The version of what reports and the index say for the same input. Bump it with every
-# change to their output (tests/test_format_version.py notices a change without a bump):
-# committed reports then show as stale. Refactoring that keeps the output keeps it.
-FORMAT_VERSION = 3
 
 
 @dataclass
@@ -69,24 +65,6 @@ class Entry:
         return self.loaded.incident
 
 
-def fingerprint(config: Config) -> str:
-    """What changes what a report says besides its incident: the output format, settings,
-    templates and labels. A change invalidates every cached summary and every report's
-    inputs digest."""
-    from postmortem.reports.labels import CATALOGUES, EMOJI
-    from postmortem.templating import templates_digest
-
-    labels = json.dumps([CATALOGUES, EMOJI], sort_keys=True, ensure_ascii=False)
-    parts = [str(FORMAT_VERSION), hashlib.sha256(labels.encode()).hexdigest(),
-             config.language, config.timezone, str(config.emoji), str(config.max_file_size),
-             json.dumps(config.due_days, sort_keys=True),
-             json.dumps([[t.name, t.pattern.pattern, t.url] for t in config.trackers]),
-             json.dumps([config.check_owners, config.teams], sort_keys=True),
-             config.rel(config.incidents_dir),
-             config.rel(config.reports_dir), templates_digest(config, (REPORT_TEMPLATE,))]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-
-
 def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Problem]]:
     """Every incident file with its summary: from the cache when it knows the file's bytes,
     else through the one loading path."""
@@ -115,6 +93,8 @@ def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Probl
         if entry.loaded is not None and entry.loaded.incident is not None:
             entry.summary = summarize(entry.loaded.incident, config, entry.source.rel,
                                       config.rel(report_path(config, entry.source.path)))
+    check_across(loaded, {e.summary.id: e.summary for e in entries if e.summary is not None},
+                 config)
     problems = sorted((p for e in entries for p in e.problems), key=sort_key)
     return entries, problems
 

@@ -362,12 +362,19 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
     if links.similar_more and links.index:
         more = L["similar_more"].format(shown=len(links.similar),
                                         url=f"{links.index}#{CLASSES_ANCHOR}")
+    follow_ups = [
+        {"item": md_link(f"{f['incident']}#{f['id']}", f["url"]), "title": f["title"],
+         "owner": f["owner"] or "—", "due": f["due"] or "—",
+         "overdue": L["days_overdue_then"].format(days=f["days_overdue"])
+         if f["days_overdue"] else "—"}
+        for f in links.follow_ups]
     return {
         "incidents": [show(x) for x in links.related],
         "referenced_by": [show(x) for x in links.referenced_by],
         "similar": similar,
         "recurring": recurring,
         "similar_more": more,
+        "follow_ups": follow_ups,
         "anchors": {"incidents": section_anchor("related_incidents"),
                     "referenced_by": section_anchor("referenced_by"),
                     "similar": section_anchor("similar_incidents")},

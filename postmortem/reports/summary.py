@@ -20,6 +20,7 @@ from postmortem.format.vocabulary import SEVERITIES, STATUSES, UNKNOWN
 from postmortem.rules.problems import Problem
 
 if typing.TYPE_CHECKING:
+    from postmortem.format.load import Loaded
     from postmortem.format.model import Incident
 
 
@@ -72,6 +73,37 @@ class Summary:
         if values["severity"] not in (*SEVERITIES, UNKNOWN) or values["status"] not in STATUSES:
             return None
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An action item of an earlier incident of a failure class, open on a later one's date."""
+
+    incident: str
+    id: str
+    title: str
+    owner: str | None
+    due: dt.date | None
+    days_overdue: int  # on the later incident's date; 0 when not due yet
+
+
+def open_follow_ups(summary: Summary, category: str, members: list[Summary]
+                    ) -> list[FollowUp]:
+    """The open action items of the incidents of ``category`` that started before
+    ``summary``'s incident, with how overdue each was on its date."""
+    day = dt.date.fromisoformat(summary.date)
+    out = []
+    for other in members:
+        if other.id == summary.id or other.started >= summary.started \
+                or category not in other.categories:
+            continue  # "open then": open now, and in an incident that started before
+        for ident, title, owner, due_text in other.open_items:
+            due = dt.date.fromisoformat(due_text) if due_text and due_text != UNKNOWN else None
+            late = (day - due).days if due is not None and due < day else 0
+            out.append(FollowUp(other.id, ident, title, owner if owner != UNKNOWN else None,
+                                due, late))
+    out.sort(key=lambda f: (-f.days_overdue, f.due or dt.date.max, f.incident, f.id))
+    return out
 
 
 def _text(value: Any) -> str:
@@ -255,3 +287,36 @@ class SummaryCache:
                 separators=(",", ":")))
         except OSError:
             pass  # the cache only saves time; a read-only .git must not fail the render
+
+
+def summaries_of(config: Config, loaded: list[Loaded], everything: list[Path]
+                 ) -> dict[str, Summary]:
+    """The summary of every valid incident of the repository: of ``loaded`` files from their
+    models, of the rest from the render's cache where it knows a file (read only), else
+    from the file itself."""
+    from postmortem.format.load import load_source, read_source
+    from postmortem.reports.fingerprint import fingerprint
+    from postmortem.reports.paths import report_path
+
+    out: dict[str, Summary] = {}
+    done: set[Path] = set()
+    for file in loaded:
+        done.add(file.path)
+        if file.incident is not None:
+            out[file.incident.id] = summarize(file.incident, config, file.rel,
+                                              config.rel(report_path(config, file.path)))
+    rest = [p for p in everything if p not in done]
+    if not rest:
+        return out
+    cache = SummaryCache(config, fingerprint(config))
+    for path in rest:
+        source = read_source(path, config)
+        hit = cache.get(source.rel, source.sha) if source.data is not None else None
+        if hit is not None:
+            out.setdefault(hit[0].id, hit[0])
+            continue
+        other = load_source(source, config)
+        if other.incident is not None:
+            out.setdefault(other.incident.id, summarize(
+                other.incident, config, source.rel, config.rel(report_path(config, path))))
+    return out

@@ -9,6 +9,8 @@ from pathlib import Path
 from postmortem.config import Config
 from postmortem.format.load import Loaded, incident_files, load_source, read_source
 from postmortem.gcpause import gc_paused
+from postmortem.reports.summary import summaries_of
+from postmortem.rules.across import check_across
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
@@ -34,6 +36,7 @@ def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
     with gc_paused():
         files = [load_source(read_source(p, config), config) for p in chosen]
     cross_check(files, everything, config)
+    check_across(files, summaries_of(config, files, everything), config)
     problems = sorted((p for f in files for p in f.problems), key=sort_key)
     return Collection(config, files, problems)
 
