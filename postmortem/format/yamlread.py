@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import typing
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +68,7 @@ _DEEP_START = re.compile(rf"[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE = re.compile(rf"\n[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE_ANY_BREAK = re.compile(rf"[\n\r\x85\u2028\u2029][ ?-]{{{MAX_DEPTH}}}")
 _RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 # (names of fields holding Markdown, names of lists of Markdown): where fences must balance.
 Markdown = tuple[frozenset[str], frozenset[str]]
 NO_MARKDOWN: Markdown = (frozenset(), frozenset())
@@ -389,15 +390,15 @@ class _Converter:
         if "```" not in value and "~~~" not in value:
             return
         opened: tuple[str, int, str] | None = None
-        for number, line in enumerate(value.split("\n")):
-            m = _FENCE.match(line)
-            if not m:
-                continue
+        number, counted = 0, 0  # the line of the match, and up to where lines were counted
+        for m in _FENCE.finditer(value):  # fence lines only: no pass over every line
+            number += value.count("\n", counted, m.start())
+            counted = m.start()
             fence, rest = m.group(1), m.group(2)
             if opened is None:
                 if fence[0] == "`" and "`" in rest:
                     continue  # an inline code span, not a fence
-                opened = (fence, number, line.strip())
+                opened = (fence, number, m.group(0).strip())
             elif fence[0] == opened[0][0] and len(fence) >= len(opened[0]) and not rest.strip():
                 opened = None
         if opened is not None:
@@ -419,17 +420,40 @@ def dotted(path: typing.Sequence[str | int]) -> str:
     return out
 
 
+# Mappings with more entries than this are looked up through an index of their keys, built
+# on first use: a scan per lookup made messages about thousands of keys quadratic.
+_SCAN_LIMIT = 8
+_KEY_INDEX: weakref.WeakKeyDictionary[MappingNode, dict[str, tuple[Node, Node]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _entry(node: MappingNode, key: str) -> tuple[Node, Node] | None:
+    """The (key node, value node) of ``key`` in ``node``: the first, as the converter keeps."""
+    pairs = node.value
+    if len(pairs) <= _SCAN_LIMIT:
+        for pair in pairs:
+            if isinstance(pair[0], ScalarNode) and pair[0].value == key:
+                return pair  # type: ignore[no-any-return]
+        return None
+    index = _KEY_INDEX.get(node)
+    if index is None:
+        index = {}
+        for pair in pairs:
+            if isinstance(pair[0], ScalarNode):
+                index.setdefault(pair[0].value, pair)
+        _KEY_INDEX[node] = index
+    return index.get(key)
+
+
 def locate(root: Node | None, loc: typing.Sequence[str | int]) -> tuple[Node | None, bool]:
     """The node at ``loc`` (or its nearest ancestor), and whether all of ``loc`` was found."""
     node = root
     for part in loc:
         if isinstance(node, MappingNode) and isinstance(part, str):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == part:
-                    node = value_node
-                    break
-            else:
+            pair = _entry(node, part)
+            if pair is None:
                 return node, False
+            node = pair[1]
         elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
@@ -440,10 +464,9 @@ def locate(root: Node | None, loc: typing.Sequence[str | int]) -> tuple[Node | N
 def key_node(root: Node | None, loc: typing.Sequence[str | int]) -> Node | None:
     """The key node of the last part of ``loc`` (for "unknown key" messages)."""
     parent, found = locate(root, loc[:-1])
-    if found and isinstance(parent, MappingNode):
-        for k, _ in parent.value:
-            if isinstance(k, ScalarNode) and k.value == loc[-1]:
-                return k
+    if found and isinstance(parent, MappingNode) and isinstance(loc[-1], str):
+        pair = _entry(parent, loc[-1])
+        return pair[0] if pair is not None else None
     return None
 
 
