@@ -11,22 +11,25 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from postmortem.reports.generated import with_marker
 from postmortem.reports.render import FORMAT_VERSION
 
 TESTS = Path(__file__).parent
 # The snapshots of what `render` writes: reports (both emoji settings), linked reports and
-# the index.
+# the index; they hold bodies, so a generated file's first line (its marker) is added.
 SNAPSHOTS = ("test_snapshots", "test_links", "test_index")
+MARKER = with_marker("incidents/x.yaml", "0123456789abcdef", "body\n", "incidents/x.md")
 # FORMAT_VERSION -> digest of the snapshots of that format. When a change to the output is
 # intended: bump FORMAT_VERSION, regenerate the snapshots and the bundled reports, and add
 # the new pair here (the test prints the digest).
 RECORDED = {
-    1: "f84926ce4094595b",
+    1: "f84926ce4094595b",  # snapshots only, before the marker was part of the digest
+    2: "6a200811e8264216",  # the marker names the file's own path; one-line fields escaped
 }
 
 
 def snapshot_digest() -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(MARKER.encode())
     for folder in SNAPSHOTS:
         for path in sorted((TESTS / folder).glob("*.md")):
             h.update(f"{folder}/{path.name}\0".encode() + path.read_bytes() + b"\0")

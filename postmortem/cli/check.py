@@ -32,7 +32,7 @@ def command(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str,
     from postmortem.rules.collection import load_all
 
     config = load_config()
-    collection = load_all(config, select(paths) if paths else None)
+    collection = load_all(config, select(paths, config) if paths else None)
     found = collection.problems
     if links:  # markdown-it is imported only here: plain `check` stays fast
         from postmortem.reports.linkcheck import check_links

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from postmortem.files import Refused, read_regular
 from postmortem.history.blobs import BlobInfo
 from postmortem.history.git import RawCommit
 
@@ -153,8 +154,8 @@ def _blobs_cover(commits: list[RawCommit], blobs: dict[str, BlobInfo]) -> bool:
 def _load(path: Path) -> tuple[bytes, dict[str, Any]] | None:
     """(checksum, data) of a cache file; None when it is missing, torn or not ours."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path)
+    except (Refused, OSError):
         return None
     start = len(_MAGIC) + 20
     digest = raw[len(_MAGIC):start]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.errors import PostmortemError
+from postmortem.files import Refused, read_regular
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -41,8 +42,8 @@ def state_dir(root: Path) -> Path | None:
     if dot.is_dir():
         return dot / "postmortem"
     try:
-        text = dot.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(dot).decode("utf-8")
+    except (Refused, OSError, UnicodeDecodeError):  # a pipe there must not block us
         return None
     if not text.startswith("gitdir:"):
         return None
@@ -123,8 +124,8 @@ class Repository:
     def shallow_commits(self) -> list[str]:
         """The boundary commits of a shallow clone ([] when the history is complete)."""
         try:
-            text = (self.common_dir / "shallow").read_text(encoding="ascii")
-        except OSError:
+            text = read_regular(self.common_dir / "shallow").decode("ascii")
+        except (Refused, OSError, UnicodeDecodeError):
             return []
         return sorted(line.strip() for line in text.splitlines() if line.strip())
 

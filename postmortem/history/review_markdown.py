@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from postmortem.history.review import DASH, MARKER, TEMPLATE, ItemRef, Review
+from postmortem.history.review import DASH, TEMPLATE, ItemRef, Review, review_marker
 from postmortem.reports.labels import Marks
 from postmortem.reports.markdown import cell
 
@@ -19,8 +19,8 @@ def render_markdown(review: Review, config: Config) -> str:
     """The review as Markdown in the house style; the marker line comes first, always."""
     from postmortem import templating
 
-    body = templating.render(config, TEMPLATE, markdown_context(review, config))
-    return f"{MARKER}\n{body.lstrip(chr(10))}"
+    body = templating.render(config, TEMPLATE, markdown_context(review, config)).lstrip("\n")
+    return f"{review_marker(body)}\n{body}"
 
 
 @dataclass(frozen=True)

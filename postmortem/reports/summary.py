@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from postmortem.config import Config
+from postmortem.files import Refused, read_regular
 from postmortem.format.vocabulary import SEVERITIES, STATUSES
 from postmortem.rules.problems import Problem
 
@@ -161,11 +162,13 @@ class SummaryCache:
     digest; kept in the repository's git folder between runs. Anything unexpected in the
     file is ignored, never trusted."""
 
+    NAME = "render-cache.json"
+
     def __init__(self, config: Config, fingerprint: str) -> None:
         from postmortem.history.git import state_dir
 
         folder = state_dir(config.root)
-        self.path: Path | None = folder / "render-cache.json" if folder else None
+        self.path: Path | None = folder / self.NAME if folder else None
         self.fingerprint = f"{fingerprint}:{SHAPE}"
         self.entries: dict[str, tuple[str, Summary, list[Problem]]] = {}
         self._load()
@@ -174,8 +177,8 @@ class SummaryCache:
         if self.path is None:
             return
         try:
-            cache = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            cache = json.loads(read_regular(self.path))
+        except (Refused, OSError, ValueError):
             return
         if not isinstance(cache, dict) or cache.get("fingerprint") != self.fingerprint:
             return
@@ -200,7 +203,7 @@ class SummaryCache:
 
     def save(self, summaries: dict[str, tuple[str, Summary, list[Problem]]]) -> None:
         """Replace the cache with ``summaries`` (path -> (sha, summary, problems))."""
-        from postmortem.atomic import write_text_atomic
+        from postmortem.atomic import WriteError, write_text_atomic
 
         if self.path is None:
             return
@@ -213,5 +216,5 @@ class SummaryCache:
             write_text_atomic(self.path, json.dumps(
                 {"fingerprint": self.fingerprint, "files": files}, sort_keys=True,
                 separators=(",", ":")))
-        except OSError:
+        except (OSError, WriteError):
             pass  # the cache only saves time; a read-only .git must not fail the render
