@@ -228,17 +228,17 @@ def test_table_cells_survive_pipes_line_breaks_and_backticks(project: Path) -> N
     write(project, "2025-10-01-a", """\
         timeline:
           - at: "11:16"
-            event: "grep `a|b` log | wc -l"
-            note: "two\\nlines"
+            event: "grep `a|b` log\\n| wc -l"
+            note: "one | line"
         action_items:
           - {id: AI-1, title: "x | y `z`", owner: "ops|dev", priority: high, status: todo,
-             due: 2025-10-05}
+             due: 2025-10-05, note: "two\\nlines"}
         """)
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "| 11:16 | grep `a\\|b` log \\| wc -l | two <br> lines |" in text
-    assert ("| <a id=\"ai-1\"></a>AI-1 | x \\| y `z` | 🟡 HIGH | ops\\|dev | 📋 TODO | "
-            "2025-10-05 |") in text
+    assert "| 11:16 | grep `a\\|b` log <br> \\| wc -l | one \\| line |" in text
+    assert ("| <a id=\"ai-1\"></a>AI-1 | x \\| y `z` <br> two <br> lines | 🟡 HIGH | ops\\|dev | "
+            "📋 TODO | 2025-10-05 |") in text
 
 
 def test_emoji_can_be_turned_off(project: Path) -> None:

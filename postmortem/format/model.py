@@ -28,6 +28,7 @@ from postmortem.format.vocabulary import (
     Severity,
     Status,
 )
+from postmortem.text import NOT_IN_A_LINE
 
 SCHEMA_ID = "https://postmortem.dev/schema/incident-1.json"
 
@@ -47,8 +48,15 @@ TimeText = Annotated[
     AfterValidator(_time),
     Field(json_schema_extra={"pattern": r"^~?(\d{1,2}:\d{2}(:\d{2})?|\d{4}-\d{2}-\d{2}[T ].+)$"}),
 ]
+# One line of text (a title, a name, a label, a short status): no line breaks, no control
+# characters. Where it is shown, it cannot start a heading, close a code block or add markup
+# of its own; Markdown fields (summary, descriptions, bodies) are the place for more.
+LINE_PATTERN = rf"^[^{NOT_IN_A_LINE}]*$"
+Line = Annotated[str, Field(pattern=LINE_PATTERN)]
+# The language of a code block: one word, as fences take it (`bash`, `c++`, `objective-c`).
+LANGUAGE_PATTERN = r"^[A-Za-z0-9_+.#-]*$"
 Figure = Annotated[
-    str | dict[str, str],
+    Line | Annotated[dict[Line, Line], Field(min_length=1, max_length=1)],
     Field(description="A bullet: plain text, or a one-key mapping `Label: value` (a figure)."),
 ]
 
@@ -63,11 +71,11 @@ class TimelineEntry(_Model):
     event: str = Field(description="What happened (inline Markdown).")
     outcome: Outcome | None = Field(None, description="Result, shown as the status marker: "
                                                       "ok, warning, failed or info.")
-    note: str | None = Field(None, description="Short status text beside the outcome.")
+    note: Line | None = Field(None, description="Short status text beside the outcome.")
 
 
 class RootCause(_Model):
-    title: str = Field(description="One-line name of the cause.")
+    title: Line = Field(description="One-line name of the cause.")
     level: Level = Field("contributing", description="primary, secondary, tertiary or "
                                                      "contributing (default).")
     category: str | None = Field(None, pattern=SLUG_PATTERN,
@@ -77,7 +85,7 @@ class RootCause(_Model):
 
 
 class ImpactGroup(_Model):
-    title: str | None = Field(None, description="Heading instead of the default one.")
+    title: Line | None = Field(None, description="Heading instead of the default one.")
     figures: list[Figure] = Field(default_factory=list,
                                   description="Key figures (`Label: value`) or plain bullets.")
     notes: Markdown | None = Field(None, description="Text after the figures.")
@@ -97,19 +105,20 @@ class Verification(_Model):
 
 
 class Fix(_Model):
-    title: str = Field(description="Name of the fix.")
-    status: str | None = Field(None, description="Short status shown beside the title, "
+    title: Line = Field(description="Name of the fix.")
+    status: Line | None = Field(None, description="Short status shown beside the title, "
                                                  "e.g. 'ACTIVE' or 'Applied'.")
     at: TimeText | None = Field(None, description="When it was applied.")
     description: Markdown | None = Field(None, description="What was done and why.")
     commands: str | None = Field(None, description="The shell commands, shown as a code block.")
-    language: str = Field("bash", description="Language of the code block of `commands`.")
+    language: str = Field("bash", pattern=LANGUAGE_PATTERN,
+                          description="Language of the code block of `commands`: one word.")
     result: Markdown | None = Field(None, description="What happened after the fix.")
     verification: Verification | None = Field(None, description="How the fix was checked.")
 
 
 class VerificationStep(_Model):
-    title: str = Field(description="Name of the check or of the snapshot.")
+    title: Line = Field(description="Name of the check or of the snapshot.")
     phase: Phase | None = Field(None, description="before or after the fix.")
     description: Markdown | None = Field(None, description="Text before the commands/output.")
     commands: str | None = Field(None, description="Commands run, shown as a bash code block.")
@@ -118,7 +127,7 @@ class VerificationStep(_Model):
 
 
 class Measure(_Model):
-    title: str = Field(description="Name of the prevention measure.")
+    title: Line = Field(description="Name of the prevention measure.")
     status: MeasureStatus | None = Field(None, description="done, in_progress, planned or "
                                                            "recommended.")
     body: Markdown | None = Field(None, description="Details; may hold code blocks and lists.")
@@ -128,8 +137,8 @@ class Lessons(_Model):
     went_well: list[Markdown] = Field(default_factory=list, description="What went well.")
     went_wrong: list[Markdown] = Field(default_factory=list, description="What went wrong.")
     lucky: list[Markdown] = Field(default_factory=list, description="Where we got lucky.")
-    went_well_title: str | None = Field(None, description="Heading instead of 'What went well'.")
-    went_wrong_title: str | None = Field(None, description="Heading instead of "
+    went_well_title: Line | None = Field(None, description="Heading instead of 'What went well'.")
+    went_wrong_title: Line | None = Field(None, description="Heading instead of "
                                                            "'What went wrong'.")
     notes: Markdown | None = Field(None, description="Further lessons as free text.")
 
@@ -137,14 +146,14 @@ class Lessons(_Model):
 class ActionItem(_Model):
     id: str = Field(pattern=ITEM_ID_PATTERN, max_length=40,
                     description="Stable id unique in the file, e.g. AI-1; never reused.")
-    title: str = Field(description="What is to be done.")
-    owner: str | None = Field(None, description="Person or team; required unless done/wontfix.")
+    title: Line = Field(description="What is to be done.")
+    owner: Line | None = Field(None, description="Person or team; required unless done/wontfix.")
     priority: Severity = Field(description="critical, high, medium or low.")
     status: ItemStatus = Field(description="todo, in_progress, blocked, done or wontfix.")
     due: dt.date | None = Field(None, description="Due date (YYYY-MM-DD); required unless "
                                                   "done/wontfix.")
     type: ItemType | None = Field(None, description="prevent, mitigate, detect, process or repair.")
-    link: str | None = Field(None, description="Tracker ticket, pull request or commit.")
+    link: Line | None = Field(None, description="Tracker ticket, pull request or commit.")
     note: str | None = Field(None, description="Free text; for wontfix the reason.")
 
     @property
@@ -153,29 +162,29 @@ class ActionItem(_Model):
 
 
 class ChecklistItem(_Model):
-    text: str = Field(description="The step (inline Markdown).")
+    text: Line = Field(description="The step (inline Markdown).")
     done: bool = Field(False, description="Whether it is done.")
 
 
 class NextSteps(_Model):
     horizon: Horizon | None = Field(None, description="immediate, short_term or long_term.")
-    title: str | None = Field(None, description="Heading instead of the horizon's name.")
-    items: list[str | ChecklistItem] = Field(
+    title: Line | None = Field(None, description="Heading instead of the horizon's name.")
+    items: list[Line | ChecklistItem] = Field(
         default_factory=list, description="Checklist: text (an open step), or text with done.")
 
 
 class TitledText(_Model):
-    title: str = Field(description="Heading.")
+    title: Line = Field(description="Heading.")
     body: Markdown = Field(description="Content (Markdown).")
 
 
 class Related(_Model):
     incident: str | None = Field(None, pattern=ID_PATTERN,
                                  description="Id of another incident in this repository.")
-    relation: str | None = Field(None, description="How it relates, e.g. 'same root cause'.")
-    title: str | None = Field(None, description="Title of a document that is not an incident.")
-    url: str | None = Field(None, description="URL or relative path of that document.")
-    note: str | None = Field(None, description="What the document holds.")
+    relation: Line | None = Field(None, description="How it relates, e.g. 'same root cause'.")
+    title: Line | None = Field(None, description="Title of a document that is not an incident.")
+    url: Line | None = Field(None, description="URL or relative path of that document.")
+    note: Line | None = Field(None, description="What the document holds.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Related:
@@ -192,7 +201,7 @@ class SignOff(_Model):
 
 
 class Section(_Model):
-    title: str = Field(description="Heading of the section.")
+    title: Line = Field(description="Heading of the section.")
     body: Markdown = Field(description="Content (Markdown).")
     after: SectionKey | None = Field(None, description="Place it after this built-in section "
                                                        "(e.g. 'timeline', 'root_causes'; "
@@ -209,25 +218,25 @@ class Incident(_Model):
     id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX,
                     description="Stable id; equals the file name without .yaml "
                                 "(default form YYYY-MM-DD-slug).")
-    title: str = Field(description="One-line title.")
+    title: Line = Field(description="One-line title.")
     date: dt.date = Field(description="Day the incident started, local to `timezone`.")
-    timezone: str | None = Field(None, description="IANA zone of every time without an offset "
+    timezone: Line | None = Field(None, description="IANA zone of every time without an offset "
                                                    "(default: configuration, else UTC).")
     language: Language | None = Field(None, description="Language of the report's labels: "
                                                         "en or de.")
     status: Status = Field(description="investigating, mitigated, resolved or closed "
                                        "(postmortem reviewed).")
     severity: Severity = Field(description="critical, high, medium or low.")
-    severity_note: str | None = Field(None, description="Shown beside the severity, e.g. "
+    severity_note: Line | None = Field(None, description="Shown beside the severity, e.g. "
                                                         "'Production Down'.")
     started: TimeText = Field(description="When it started: HH:MM[:SS] or ISO datetime.")
     detected: TimeText | None = Field(None, description="When it was detected.")
     mitigated: TimeText | None = Field(None, description="When impact was stopped.")
     resolved: TimeText | None = Field(None, description="When it was resolved; required for "
                                                         "status resolved/closed.")
-    root_cause_summary: str | None = Field(None, description="One line for the header; "
+    root_cause_summary: Line | None = Field(None, description="One line for the header; "
                                                              "default: the primary root cause.")
-    authors: list[str] = Field(default_factory=list, description="Authors of the report.")
+    authors: list[Line] = Field(default_factory=list, description="Authors of the report.")
     tags: list[Annotated[str, Field(pattern=SLUG_PATTERN)]] = Field(
         default_factory=list, description="Free labels (slugs), used for the index.")
     header: list[Figure] = Field(default_factory=list,
@@ -254,12 +263,12 @@ class Incident(_Model):
     appendices: list[TitledText] = Field(default_factory=list, description="Appendices.")
     sections: list[Section] = Field(default_factory=list,
                                     description="Free-form sections for everything else.")
-    titles: dict[SectionKey, str] = Field(
+    titles: dict[SectionKey, Line] = Field(
         default_factory=dict, description="Headings instead of the built-in ones, by section "
                                           "key, e.g. `fixes: Immediate Fix (Applied)`.")
     related: list[Related] = Field(default_factory=list,
                                    description="Related incidents and documents.")
-    report_created: str | None = Field(None, description="When the report was written, "
+    report_created: Line | None = Field(None, description="When the report was written, "
                                                          "as shown in the footer.")
     footer: list[Figure] = Field(default_factory=list,
                                  description="Extra `Label: value` lines in the footer.")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from postmortem.format.model import Incident
+from postmortem.format.model import LANGUAGE_PATTERN, LINE_PATTERN, Incident
 from postmortem.format.yamlread import Parsed, dotted, key_node, locate, position
 from postmortem.rules.problems import Problem, error
-from postmortem.text import clip
+from postmortem.text import NOT_IN_A_LINE, clip
 
 
 def validate(parsed: Parsed) -> Incident | None:
@@ -82,6 +83,8 @@ def _real_loc(root: Node | None, loc: tuple[Any, ...], kind: str) -> tuple[Loc, 
     branch: Loc | None = None
     node: Node | None = root
     for index, part in enumerate(loc):
+        if part == "[key]":  # pydantic's mark of an error in a mapping's key, not its value
+            continue
         if isinstance(node, SequenceNode) and isinstance(part, int):
             out.append(part)
             node, _ = locate(node, [part])
@@ -116,6 +119,7 @@ def _found(value: Any) -> str:
 
 
 _PATTERN_WORDS = {
+    LANGUAGE_PATTERN: "one word such as bash, python or yaml (letters, digits and _ + . # -)",
     r"^[a-z0-9][a-z0-9-]*$": "lowercase letters, digits and hyphens, starting with a letter or "
                              "digit (no spaces, dots or slashes)",
     r"^[A-Za-z][A-Za-z0-9-]*$": "letters, digits and hyphens, starting with a letter (e.g. AI-1)",
@@ -155,6 +159,13 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any, *,
         return error(rel, line, col, name, f"expected a mapping of fields, found {_found(value)}")
     if kind.startswith("date_") or kind.startswith("datetime_"):
         return error(rel, line, col, name, f"{_found(value)} is not a date; write YYYY-MM-DD")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == LINE_PATTERN:
+        return error(rel, line, col, name, _not_one_line(str(value)))
+    if kind in ("too_short", "too_long") and isinstance(value, dict):  # a figure
+        return error(rel, line, col, name, (
+            f"a figure is one `Label: value` pair, but this mapping has {len(value)} "
+            f"{'key' if len(value) == 1 else 'keys'}; write each pair as a list entry of its "
+            "own (`- Label: value`), or plain text"))
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         words = _PATTERN_WORDS.get(pattern, f"the pattern {pattern}")
@@ -168,6 +179,24 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any, *,
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     return error(rel, line, col, name, message)
+
+
+def _not_one_line(value: str) -> str:
+    """What breaks a one-line field: the first line break or control character in it."""
+    found = re.search(f"[{NOT_IN_A_LINE}]", value)
+    assert found is not None, value  # the pattern did not match
+    index, char = found.start(), found.group()
+    where = f"after '{clip(value[:index], 30)}'" if value[:index].strip() else "at its start"
+    if char in "\n\r\u2028\u2029":
+        return (f"is one line, but holds a line break {where}; join the lines (longer text "
+                "belongs in a Markdown field such as summary or description)")
+    code = ord(char)
+    return (f"holds the control character U+{code:04X}{_CONTROL_NAMES.get(code, '')} {where}; "
+            "remove it")
+
+
+_CONTROL_NAMES = {0: " (NUL)", 7: " (BEL)", 8: " (backspace)", 9: " (tab)", 0x1B: " (ESC)",
+                  0x7F: " (DEL)"}
 
 
 def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:

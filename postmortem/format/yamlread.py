@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from postmortem.format.mojibake import repair
 from postmortem.rules.problems import Problem, error, warning
-from postmortem.text import clip
+from postmortem.text import BIDI_CONTROLS, clip
 
 try:  # libyaml's C parser; the pure-Python one is ~9x slower
     from yaml import CSafeLoader as _Loader
@@ -68,6 +69,7 @@ _DEEP_START = re.compile(rf"[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE = re.compile(rf"\n[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE_ANY_BREAK = re.compile(rf"[\n\r\x85\u2028\u2029][ ?-]{{{MAX_DEPTH}}}")
 _RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 # (names of fields holding Markdown, names of lists of Markdown): where fences must balance.
 Markdown = tuple[frozenset[str], frozenset[str]]
@@ -141,7 +143,7 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
                                      "", f"the file must be a mapping of fields (id: ..., "
                                      f"title: ...), but it is {found}"))
         return parsed
-    converter = _Converter(rel, markdown)
+    converter = _Converter(rel, markdown, text)
     try:
         data = converter.convert(root)
     except _TooBig as exc:
@@ -267,8 +269,9 @@ class _Converter:
     """Nodes -> plain data. Scalars stay the text that was written (so ``10:30`` is a time, not
     YAML 1.1's 630, and ``no`` stays ``no``); only unquoted nulls become None."""
 
-    def __init__(self, rel: str, markdown: Markdown = NO_MARKDOWN) -> None:
+    def __init__(self, rel: str, markdown: Markdown = NO_MARKDOWN, text: str = "") -> None:
         self.rel = rel
+        self.text = text  # the document, for exact positions of single characters
         self.markdown_fields, self.markdown_lists = markdown
         self.problems: list[Problem] = []
         self.count = 0
@@ -368,6 +371,8 @@ class _Converter:
             "mappings only (nothing is ever constructed from tags)"))
 
     def _check_text(self, node: ScalarNode, value: str) -> None:
+        if _BIDI.search(value):
+            self._bidi(node, value)
         fixed = repair(value)
         if fixed is None:
             return
@@ -384,6 +389,24 @@ class _Converter:
                     f"text looks mis-decoded (UTF-8 read as {codec}): '{clip(old)}' "
                     f"probably should read '{clip(new)}'; re-save the text as UTF-8"))
                 return
+
+    def _bidi(self, node: ScalarNode, value: str) -> None:
+        """A warning at each bidirectional control written into the file, or at the value
+        when it came from an escape (``"\\u202e"``)."""
+        from postmortem.rules.registry import rule
+
+        start, end = node.start_mark.index, node.end_mark.index
+        written = [m.start() for m in _BIDI.finditer(self.text, start, end)]
+        places = [(pos, self.text[pos]) for pos in written] or [
+            (start, m.group()) for m in _BIDI.finditer(value)][:1]
+        for pos, char in places:
+            line = self.text.count("\n", 0, pos) + 1
+            col = pos - self.text.rfind("\n", 0, pos)
+            name = unicodedata.name(char, "")
+            self.problems.append(rule("T001")(
+                self.rel, line, col, self.dotted(),
+                f"Unicode bidirectional control U+{ord(char):04X} ({name}): it makes the text "
+                "display in another order than it is written; remove it"))
 
     def _check_fences(self, node: ScalarNode) -> None:
         value = node.value

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from postmortem.history.review import DASH, TEMPLATE, ItemRef, Review, review_marker
 from postmortem.reports.labels import Marks
-from postmortem.reports.markdown import cell
+from postmortem.reports.markdown import cell, inline, md_link
 
 if TYPE_CHECKING:
     from postmortem.config import Config
@@ -30,10 +30,15 @@ class _Cells:
     marks: Marks
 
     def item(self, r: ItemRef) -> str:
-        return f"[{cell(r.incident)}#{cell(r.id)}]({r.link})"
+        return cell(md_link(f"{r.incident}#{r.id}", r.link))
+
+    @staticmethod
+    def text(value: str) -> str:
+        """A title or a name as the history has it (older versions were never checked)."""
+        return cell(inline(value))
 
     def owner(self, name: str | None) -> str:
-        return cell(name) if name is not None else self.marks.L["review_no_owner"]
+        return self.text(name) if name is not None else self.marks.L["review_no_owner"]
 
     def marked(self, key: str, fallback: str) -> str:
         """`🟡 HIGH` as in the incident reports' tables (`HIGH` without emoji)."""
@@ -62,33 +67,33 @@ Row = Callable[[_Cells, Any], list[str]]
 SECTIONS: list[tuple[str, str | None, tuple[str, ...], Row]] = [
     ("review_h_overdue", "overdue",
      ("item", "title_col", "owner", "priority", "due", "days_overdue", "slips"),
-     lambda c, o: [c.item(o.item), cell(o.item.title), c.owner(o.item.owner), c.prio(o.item),
+     lambda c, o: [c.item(o.item), c.text(o.item.title), c.owner(o.item.owner), c.prio(o.item),
                    c.day(o.item.due), str(o.days_overdue), str(o.slips)]),
     ("review_due_soon", "due_soon",
      ("item", "title_col", "owner", "priority", "status", "due", "days_left"),
-     lambda c, d: [c.item(d.item), cell(d.item.title), c.owner(d.item.owner), c.prio(d.item),
+     lambda c, d: [c.item(d.item), c.text(d.item.title), c.owner(d.item.owner), c.prio(d.item),
                    c.status(d.item), c.day(d.item.due), str(d.days_left)]),
     ("review_h_closed", "closed",
      ("item", "title_col", "owner", "status", "due", "closed_on", "result"),
-     lambda c, x: [c.item(x.item), cell(x.item.title), c.owner(x.item.owner),
+     lambda c, x: [c.item(x.item), c.text(x.item.title), c.owner(x.item.owner),
                    c.status(x.item), c.day(x.item.due), c.day(x.date), c.result(x.late)]),
     ("review_h_opened", "opened",
      ("item", "title_col", "owner", "priority", "due", "opened_on", "author"),
-     lambda c, x: [c.item(x.item), cell(x.item.title), c.owner(x.item.owner), c.prio(x.item),
-                   c.day(x.item.due), c.day(x.date), cell(x.author)]),
+     lambda c, x: [c.item(x.item), c.text(x.item.title), c.owner(x.item.owner), c.prio(x.item),
+                   c.day(x.item.due), c.day(x.date), c.text(x.author)]),
     ("review_h_slipped", "slipped",
      ("item", "title_col", "owner", "due_change", "moved_by", "commit", "slips"),
-     lambda c, s: [c.item(s.item), cell(s.item.title), c.owner(s.item.owner),
+     lambda c, s: [c.item(s.item), c.text(s.item.title), c.owner(s.item.owner),
                    f"{c.day(s.old_due)} → {c.day(s.new_due)}",
-                   f"{cell(s.author)} ({c.day(s.date)})", c.sha(s.commit), str(s.slips)]),
+                   f"{c.text(s.author)} ({c.day(s.date)})", c.sha(s.commit), str(s.slips)]),
     ("review_h_dropped", "dropped",
      ("item", "title_col", "owner", "status", "removed_on", "removed_by", "commit"),
-     lambda c, x: [c.item(x.item), cell(x.item.title), c.owner(x.item.owner),
-                   c.status(x.item), c.day(x.date), cell(x.author), c.sha(x.commit)]),
+     lambda c, x: [c.item(x.item), c.text(x.item.title), c.owner(x.item.owner),
+                   c.status(x.item), c.day(x.date), c.text(x.author), c.sha(x.commit)]),
     ("review_owners", "owners",
      ("owner", "open", "overdue", "oldest_open", "opened_on"),
      lambda c, o: [c.owner(o.owner), str(o.open), str(o.overdue),
-                   f"{c.item(o.oldest)} {cell(o.oldest.title)}",
+                   f"{c.item(o.oldest)} {c.text(o.oldest.title)}",
                    c.day(o.oldest_opened) if o.oldest_opened
                    else c.marks.L["review_unknown"]]),
 ]

@@ -22,7 +22,7 @@ from postmortem.reports.anchors import (
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
-from postmortem.reports.markdown import md_link
+from postmortem.reports.markdown import code, inline, md_link
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
@@ -47,11 +47,11 @@ def format_duration(minutes: float, L: dict[str, str]) -> str:
 
 
 def figure(item: str | dict[str, str]) -> dict[str, str | None]:
-    """A `Label: value` line (a one-key mapping) or a plain one."""
+    """A `Label: value` line (a one-key mapping) or a plain one, as inline Markdown."""
     if isinstance(item, dict):
         ((label, value),) = item.items()
-        return {"label": label, "value": value}
-    return {"label": None, "value": item}
+        return {"label": inline(label), "value": inline(value)}
+    return {"label": None, "value": inline(item)}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _timeline(r: _Report) -> Block:
         if entry.outcome and r.marks.emoji:
             status.append(r.marks.icon(f"outcome_{entry.outcome}"))
         if entry.note:
-            status.append(entry.note)
+            status.append(inline(entry.note))
         elif entry.outcome and not r.marks.emoji:
             status.append(entry.outcome)
         rows.append({"at": clock(entry.at), "event": entry.event, "status": " ".join(status)})
@@ -94,7 +94,8 @@ def _root_causes(r: _Report) -> Block:
     if not r.incident.root_causes:
         return None
     return {"causes": [
-        {"anchor": root_cause_anchor(i), "level": r.L[f"level_{rc.level}"], "title": rc.title,
+        {"anchor": root_cause_anchor(i), "level": r.L[f"level_{rc.level}"],
+         "title": inline(rc.title),
          "category": rc.category, "description": rc.description}
         for i, rc in enumerate(r.incident.root_causes)]}
 
@@ -103,7 +104,8 @@ def _parts(key: str) -> Callable[[_Report], Block]:
     """Sections that are a list of titled texts."""
     def build(r: _Report) -> Block:
         parts = getattr(r.incident, key)
-        return {"parts": parts} if parts else None
+        return {"parts": [{"title": inline(p.title), "body": p.body} for p in parts]} \
+            if parts else None
     return build
 
 
@@ -115,7 +117,8 @@ def _impact(r: _Report) -> Block:
     for kind in ("user", "business", "technical"):
         group = getattr(impact, kind)
         if group is not None:
-            groups.append({"title": group.title or r.L[f"impact_{kind}"],
+            groups.append({"title": inline(group.title) if group.title
+                           else r.L[f"impact_{kind}"],
                            "figures": [figure(f) for f in group.figures],
                            "notes": group.notes})
     return {"summary": impact.summary, "groups": groups}
@@ -125,7 +128,8 @@ def _fixes(r: _Report) -> Block:
     if not r.incident.fixes:
         return None
     return {"fixes": [
-        {"number": i + 1, "title": fix.title, "status": fix.status,
+        {"number": i + 1, "title": inline(fix.title),
+         "status": inline(fix.status) if fix.status else None,
          "at": clock(fix.at) if fix.at else None, "description": fix.description,
          "commands": fix.commands, "language": fix.language, "result": fix.result,
          "verification": fix.verification}
@@ -136,7 +140,8 @@ def _verification(r: _Report) -> Block:
     if not r.incident.verification:
         return None
     return {"steps": [
-        {"title": step.title + (f" ({r.L['phase_' + step.phase]})" if step.phase else ""),
+        {"title": inline(step.title) + (f" ({r.L['phase_' + step.phase]})" if step.phase
+                                        else ""),
          "description": step.description, "commands": step.commands, "output": step.output,
          "result": step.result} for step in r.incident.verification]}
 
@@ -145,7 +150,7 @@ def _prevention(r: _Report) -> Block:
     if not r.incident.prevention:
         return None
     return {"measures": [
-        {"number": i + 1, "title": m.title, "body": m.body,
+        {"number": i + 1, "title": inline(m.title), "body": m.body,
          "status": r.marks.mark(f"measure_{m.status}") if m.status else None}
         for i, m in enumerate(r.incident.prevention)]}
 
@@ -161,9 +166,11 @@ def _lessons(r: _Report) -> Block:
         return icon + " " if icon else ""
 
     groups = [
-        {"title": lessons.went_wrong_title or r.L["went_wrong"],
+        {"title": inline(lessons.went_wrong_title) if lessons.went_wrong_title
+         else r.L["went_wrong"],
          "entries": [marker("went_wrong") + t for t in lessons.went_wrong]},
-        {"title": lessons.went_well_title or r.L["went_well"],
+        {"title": inline(lessons.went_well_title) if lessons.went_well_title
+         else r.L["went_well"],
          "entries": [marker("went_well") + t for t in lessons.went_well]},
         {"title": r.L["lucky"], "entries": [marker("lucky") + t for t in lessons.lucky]},
     ]
@@ -175,10 +182,11 @@ def _action_items(r: _Report) -> Block:
         return None
     return {"entries": [
         {"anchor": item_anchor(item.id), "id": item.id,
-         "title": item.title + (f" ([link]({item.link}))" if item.link else "")
-         + (f"\n{item.note}" if item.note else ""),
+         "title": inline(item.title) + (f" ({md_link('link', item.link)})" if item.link else "")
+         + (f"\n{inline(item.note)}" if item.note else ""),
          "priority": r.marks.mark(f"severity_{item.priority}"),
-         "owner": item.owner or "—", "status": r.marks.mark(f"item_{item.status}"),
+         "owner": inline(item.owner) if item.owner else "—",
+         "status": r.marks.mark(f"item_{item.status}"),
          "due": item.due.isoformat() if item.due else "—"}
         for item in r.incident.action_items]}
 
@@ -187,9 +195,10 @@ def _next_steps(r: _Report) -> Block:
     if not r.incident.next_steps:
         return None
     return {"groups": [
-        {"title": g.title or (r.L[f"horizon_{g.horizon}"] if g.horizon else r.L["next_steps"]),
-         "entries": [{"done": False, "text": i} if isinstance(i, str)
-                     else {"done": i.done, "text": i.text} for i in g.items]}
+        {"title": inline(g.title) if g.title
+         else r.L[f"horizon_{g.horizon}"] if g.horizon else r.L["next_steps"],
+         "entries": [{"done": False, "text": inline(i)} if isinstance(i, str)
+                     else {"done": i.done, "text": inline(i.text)} for i in g.items]}
         for g in r.incident.next_steps]}
 
 
@@ -202,13 +211,23 @@ def _sign_off(r: _Report) -> Block:
 
 def _related(r: _Report) -> Block:
     links = r.links
-    documents = [
-        {"title": d.title, "url": d.url, "note": d.note, "relation": d.relation,
-         "code": bool(d.url and d.url.startswith("/"))}
-        for d in r.incident.related if d.incident is None]
+    documents = [_document(d) for d in r.incident.related if d.incident is None]
     if not (documents or links.related or links.referenced_by or links.similar):
         return None
     return {"documents": documents, **_link_view(links, r.marks)}
+
+
+def _document(d: Any) -> dict[str, Any]:
+    """A related document: a link, or a path on a server shown as code, with its note."""
+    title = inline(d.title) if d.title else None
+    if d.url and d.url.startswith("/"):
+        shown = code(d.url) + (f" - {title}" if title else "")
+    elif d.url:
+        shown = md_link(d.title or d.url, d.url)
+    else:
+        shown = title or ""
+    return {"title": title, "url": d.url, "note": inline(d.note) if d.note else None,
+            "relation": inline(d.relation) if d.relation else None, "shown": shown}
 
 
 def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
@@ -216,8 +235,11 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
     L = marks.L
 
     def show(entry: dict[str, Any]) -> dict[str, Any]:
-        return {**entry, "link": md_link(entry["title"], entry["url"]),
-                "severity": marks.mark(f"severity_{entry['severity']}")}
+        shown = {**entry, "link": md_link(entry["title"], entry["url"]),
+                 "severity": marks.mark(f"severity_{entry['severity']}")}
+        if entry.get("relation"):
+            shown["relation"] = inline(entry["relation"])
+        return shown
 
     recurring = []
     for rec in links.recurring:
@@ -276,13 +298,14 @@ def _header(incident: Incident, config: Config, marks: Marks) -> dict[str, Any]:
     else:
         duration = f"{L['ongoing']} ({start.strftime('%H:%M')} {zone_name})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
+    root_cause = incident.root_cause_summary or (primary.title if primary else None)
     return {
-        "title": f"{L['report_title']}: {incident.title} ({incident.date.isoformat()})",
+        "title": f"{L['report_title']}: {inline(incident.title)} ({incident.date.isoformat()})",
         "status": marks.mark(f"status_{incident.status}"),
         "severity": marks.mark(f"severity_{incident.severity}")
-        + (f" ({incident.severity_note})" if incident.severity_note else ""),
+        + (f" ({inline(incident.severity_note)})" if incident.severity_note else ""),
         "duration": duration,
-        "root_cause": incident.root_cause_summary or (primary.title if primary else None),
+        "root_cause": inline(root_cause) if root_cause else None,
         "extra": [figure(f) for f in incident.header],
     }
 
@@ -291,10 +314,10 @@ def _footer(incident: Incident, marks: Marks, status: str) -> list[dict[str, str
     L = marks.L
     footer: list[dict[str, str | None]] = []
     if incident.report_created:
-        footer.append({"label": L["report_created"], "value": incident.report_created})
+        footer.append({"label": L["report_created"], "value": inline(incident.report_created)})
     if incident.authors:
         footer.append({"label": L["author"] if len(incident.authors) == 1 else L["authors"],
-                       "value": ", ".join(incident.authors)})
+                       "value": ", ".join(inline(a) for a in incident.authors)})
     footer.append({"label": L["status"], "value": status})
     footer.extend(figure(f) for f in incident.footer)
     if incident.tags:
@@ -310,7 +333,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
         free.setdefault(section.after or "appendices", []).append(
-            {"anchor": free_section_anchor(section.title), "title": section.title,
+            {"anchor": free_section_anchor(section.title), "title": inline(section.title),
              "body": section.body})
     sections = []
     for key in SECTION_KEYS:
@@ -318,7 +341,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
         block = builder(r) if builder else None
         if block is not None:
             default = marks.L[_HEADING_LABELS.get(key, key)]
-            title = incident.titles.get(key, default)  # type: ignore[call-overload]
+            title = incident.titles.get(key)  # type: ignore[call-overload]
+            title = inline(title) if title else default
             sections.append({"key": key, "anchor": section_anchor(key),
                              "heading": marks.heading(key, title), **block})
         sections.extend({"key": "free", **extra} for extra in free.get(key, []))
