@@ -381,15 +381,109 @@ def test_links_follow_sub_folders_as_render_names_them(repo: Path) -> None:
     assert [(o["report"], o["anchor"]) for o in overdue] == [(f"incidents/2025/{A}.md", "ai-1")]
 
 
-def test_a_failed_commit_leaves_the_index_as_it_was(weeks: Path) -> None:
+def status(root: Path) -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def test_a_hook_that_rejects_the_commit_is_named_and_the_tree_left_as_it_was(
+        weeks: Path) -> None:
     hook = weeks / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\necho 'reviews need a sign-off' >&2\nexit 1\n", encoding="utf-8")
+    hook.write_text("#!/bin/sh\necho 'checking reviews'\necho 'reviews need a sign-off' >&2\n"
+                    "exit 1\n", encoding="utf-8")
     hook.chmod(0o755)
-    head = log(weeks)
+    head, before = log(weeks), status(weeks)
+    result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "postmortem: error: git commit of reviews/2025-W44.md failed: the pre-commit hook "
+        "rejected it; it said:\n    checking reviews\n    reviews need a sign-off\n"
+        "  hint: fix what the hook reports, or commit the review yourself\n")
+    assert (log(weeks), status(weeks)) == (head, before)  # no commit, nothing staged or left
+    assert not (weeks / "reviews" / "2025-W44.md").exists()
+
+
+def test_a_rejected_commit_puts_back_the_review_that_was_there(weeks: Path) -> None:
+    path = weeks / "reviews" / "2025-W44.md"
+    review("--week", "2025-W43", "--output", str(path))
+    subprocess.run(["git", "add", "reviews"], cwd=weeks, check=True)
+    subprocess.run(["git", "commit", "--quiet", "-m", "an older review"], cwd=weeks, check=True)
+    old = path.read_bytes()
+    hook = weeks / ".git" / "hooks" / "commit-msg"
+    hook.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
     result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
     assert result.exit_code == 1
-    assert "git commit of reviews/2025-W44.md failed: reviews need a sign-off" in result.stderr
-    assert log(weeks) == head
-    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=weeks, check=True,
-                            capture_output=True, text=True).stdout
-    assert staged == ""
+    assert "failed: the commit-msg hook rejected it; it said:\n    (nothing)\n" in result.stderr
+    assert (path.read_bytes(), status(weeks)) == (old, "")
+
+
+def test_a_missing_identity_is_not_blamed_on_a_hook(weeks: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(weeks.parent))  # no ~/.gitconfig to find one in
+    monkeypatch.setenv("EMAIL", "")
+    subprocess.run(["git", "config", "user.useConfigOnly", "true"], cwd=weeks, check=True)
+    result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
+    assert result.exit_code == 1
+    assert "failed: git does not know who you are" in result.stderr
+    assert "hint: set user.name and user.email with `git config`" in result.stderr
+    assert status(weeks) == ""
+
+
+def _detach(root: Path) -> None:
+    subprocess.run(["git", "checkout", "--quiet", "--detach"], cwd=root, check=True)
+
+
+def _conflicting(root: Path) -> dict[str, Any]:
+    """Branch `side` and main each change notes.txt: merging one into the other conflicts."""
+    run: dict[str, Any] = {"cwd": root, "check": True, "capture_output": True}
+    for branch in ("side", "main"):
+        if branch == "side":
+            subprocess.run(["git", "checkout", "--quiet", "-b", "side"], **run)
+        else:
+            subprocess.run(["git", "checkout", "--quiet", "main"], **run)
+        (root / "notes.txt").write_text(f"{branch}\n", encoding="utf-8")
+        subprocess.run(["git", "add", "notes.txt"], **run)
+        subprocess.run(["git", "commit", "--quiet", "-m", branch], **run)
+    return run
+
+
+def _merging(root: Path) -> None:
+    run = _conflicting(root)
+    assert subprocess.run(["git", "merge", "side"], **{**run, "check": False}).returncode
+
+
+def _rebasing(root: Path) -> None:
+    run = _conflicting(root)
+    assert subprocess.run(["git", "rebase", "side"], **{**run, "check": False}).returncode
+
+
+def _cherry_picking(root: Path) -> None:
+    run = _conflicting(root)
+    assert subprocess.run(["git", "cherry-pick", "side"], **{**run, "check": False}).returncode
+
+
+def _bisecting(root: Path) -> None:
+    subprocess.run(["git", "bisect", "start", "HEAD", "HEAD~3"], cwd=root, check=True,
+                   capture_output=True)
+
+
+@pytest.mark.parametrize(("state", "said"), [
+    (_detach, "HEAD is detached (no branch is checked out)"),
+    (_merging, "a merge is in progress"),
+    (_rebasing, "a rebase is in progress"),
+    (_cherry_picking, "a cherry-pick is in progress"),
+    (_bisecting, "a bisect is in progress"),
+], ids=["detached", "merge", "rebase", "cherry-pick", "bisect"])
+def test_commit_refuses_when_the_commit_would_not_land_on_a_branch(
+        weeks: Path, state: Callable[[Path], None], said: str) -> None:
+    state(weeks)
+    head, before = log(weeks), status(weeks)
+    result = CliRunner().invoke(main, ["review", "--week", "2025-W44", "--commit"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"postmortem: error: {said}; the review was not written "
+                                    "or committed\n  hint: finish it (or abort it)")
+    assert (log(weeks), status(weeks)) == (head, before)

@@ -34,7 +34,9 @@ def command(week: str | None, as_of: dt.datetime | None, fmt: str, output: str |
     opened, slipped and dropped this week, per owner, and the trend of 8 weeks. Every item
     links to its incident report, relative to the folder the review is written to (the
     repository root on standard output). --commit refuses, changing nothing, while other
-    changes are staged. A review edited by hand is replaced only with --force.
+    changes are staged, on a detached HEAD and during a rebase, merge, cherry-pick or
+    bisect; when git (a hook, say) rejects the commit, the file is put back as it was.
+    A review edited by hand is replaced only with --force.
     """
     from pathlib import Path
 

@@ -25,6 +25,7 @@ from postmortem.reports.anchors import item_anchor
 from postmortem.reports.generated import (
     JSON_MARKER_KEY,
     MARKER_PREFIX,
+    Existing,
     body_digest,
     inspect,
     kept_path,
@@ -425,12 +426,19 @@ class Recorded:
 def record_review(config: Config, week: str, text: str, *, force: bool = False) -> Recorded:
     """Write ``reviews/<week>.md`` and commit that one file, unless nothing changed.
 
-    Refuses, changing nothing, while other changes are staged.
+    Refuses, changing nothing, while other changes are staged or the commit would not land
+    on a branch (a detached HEAD, a rebase, merge, cherry-pick or bisect under way). When git
+    refuses the commit (a hook, say), the file is put back as it was.
     """
     from postmortem.history.git import Repository
 
     path = config.reviews_dir / f"{week}.md"
     with Repository(config.root) as repo:
+        unfinished = repo.unfinished()
+        if unfinished is not None:
+            raise PostmortemError(f"{unfinished}; the review was not written or committed",
+                                  hint="finish it (or abort it) and check out a branch, then "
+                                       "run it again; or write the review with --output")
         others = sorted(config.rel(p) for p in repo.staged_files()
                         if p.resolve() != path.resolve())
         if others:
@@ -440,9 +448,23 @@ def record_review(config: Config, week: str, text: str, *, force: bool = False) 
                                   "or committed",
                                   hint="commit them first, or unstage them with "
                                        "'git restore --staged <file>'")
+        before = inspect(path)
         write_generated(path, text, config, force=force,
                         hint="move it away or set reviews_dir to another folder")
         if repo.committed_text(path) == text:
             return Recorded(path, None)
-        return Recorded(path, repo.commit_file(path, f"Action-item review {week}"))
+        try:
+            return Recorded(path, repo.commit_file(path, f"Action-item review {week}"))
+        except PostmortemError:
+            _put_back(path, before, config)
+            raise
 
+
+def _put_back(path: Path, before: Existing | None, config: Config) -> None:
+    """The review file as it was before a commit that failed: gone, or its old bytes."""
+    from postmortem.atomic import remove, write_bytes_atomic
+
+    if before is None:
+        remove(path, config.rel(path))
+    else:
+        write_bytes_atomic(path, before.raw, name=config.rel(path))
