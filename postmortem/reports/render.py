@@ -98,7 +98,7 @@ def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Probl
         source = read_source(path, config)
         entry = Entry(source)
         hit = cache.get(source.rel, source.sha) if source.data is not None else None
-        if hit is not None:
+        if hit is not None and hit[0].report == config.rel(report_path(config, path)):
             entry.summary, entry.own_problems = hit
         else:
             entry.loaded = load_source(source, config)

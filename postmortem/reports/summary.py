@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from postmortem.config import Config
 from postmortem.files import Refused, read_regular
-from postmortem.format.vocabulary import SEVERITIES, STATUSES
+from postmortem.format.vocabulary import LANGUAGES, SEVERITIES, STATUSES
 from postmortem.rules.problems import Problem
 
 if typing.TYPE_CHECKING:
@@ -63,7 +64,8 @@ class Summary:
             values = {name: convert(data[name]) for name, convert in _CONVERT.items()}
         except (TypeError, ValueError):
             return None
-        if values["severity"] not in SEVERITIES or values["status"] not in STATUSES:
+        if values["severity"] not in SEVERITIES or values["status"] not in STATUSES \
+                or values["language"] not in LANGUAGES:
             return None
         return cls(**values)
 
@@ -98,7 +100,7 @@ def _count(value: Any) -> int:
 def _minutes(value: Any) -> float | None:
     if value is None:
         return None
-    if type(value) not in (int, float):
+    if type(value) not in (int, float) or not math.isfinite(value):
         raise TypeError(value)
     return float(value)
 
@@ -193,7 +195,9 @@ class SummaryCache:
                 problems = _problems(rel, entry.get("problems"))
             except TypeError:
                 continue
-            if summary is not None:
+            # A valid file's id is its name (`check` insists) and its summary names it.
+            if summary is not None and summary.source == rel \
+                    and summary.id == rel.rpartition("/")[2].removesuffix(".yaml"):
                 self.entries[rel] = (entry["sha"], summary, problems)
 
     def get(self, rel: str, sha: str) -> tuple[Summary, list[Problem]] | None:
