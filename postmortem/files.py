@@ -38,7 +38,11 @@ def kind(mode: int) -> str:
 
 
 def inside(path: Path, root: Path) -> bool:
-    return path == root or path.is_relative_to(root)
+    """Whether ``path`` is in the repository at ``root``, and not in its git folder (whose
+    config may hold a CI token: a link to it must not show it in a message)."""
+    if path == root:
+        return True
+    return path.is_relative_to(root) and ".git" not in path.relative_to(root).parts
 
 
 def _target(path: Path, root: Path | None) -> Path:
@@ -59,10 +63,13 @@ def _target(path: Path, root: Path | None) -> Path:
                 raise Refused("is a symbolic link to a file that does not exist",
                               "remove it, or point it at an incident file") from None
             raise
-        if not inside(real, root):
+        if not real.is_relative_to(root):
             raise Refused("is a symbolic link to a file outside the repository",
                           "files outside it are never read: copy the file in instead of "
                           "linking to it")
+        if not inside(real, root):
+            raise Refused("is a symbolic link into the repository's git folder",
+                          "git's own files are never read: remove the link")
         path, mode = real, os.stat(real).st_mode
     if not stat.S_ISREG(mode):
         raise Refused(f"is {kind(mode)}", _ONLY_FILES)
@@ -103,6 +110,7 @@ def yaml_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     def unreadable(exc: OSError) -> None:
         failed.append((Path(exc.filename), exc.strerror or str(exc)))
 
-    for top, _dirs, names in os.walk(folder, onerror=unreadable):
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if d != ".git"]  # a repository's own files, never git's
         found.extend(Path(top, name) for name in names if name.endswith(".yaml"))
     return sorted(found), sorted(failed)

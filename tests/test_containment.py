@@ -57,6 +57,21 @@ def test_a_link_out_of_the_repository_is_not_read(repo: Path, outside: Path) -> 
     assert run("render")[2].startswith(LINK_OUT + "\n")
 
 
+def test_a_link_into_the_git_folder_is_not_read(repo: Path) -> None:
+    # CI checkouts keep a token in .git/config (actions/checkout: http.extraheader).
+    config = repo / ".git" / "config"
+    config.write_text(config.read_text(encoding="utf-8") + "[http]\n\textraheader = "
+                      "AUTHORIZATION: basic c2VjcmV0LXRva2Vu\n", encoding="utf-8")
+    (repo / "incidents" / "x.yaml").symlink_to("../.git/config")
+    code, out, err = run("check")
+    assert (code, out) == (1, "incidents/x.yaml:1:1: error: is a symbolic link into the "
+                              "repository's git folder; git's own files are never read: remove "
+                              "the link\n")
+    code, out, err = run("render")
+    assert code == 1
+    assert "c2VjcmV0" not in out + err and "extraheader" not in out + err
+
+
 def test_a_link_inside_the_repository_is_read(repo: Path) -> None:
     (repo / "drafts").mkdir()
     (repo / "drafts" / "a.yaml").write_text(MINIMAL_INCIDENT.format(id="a"), encoding="utf-8")
@@ -127,7 +142,11 @@ def test_a_link_at_a_report_path_is_neither_followed_nor_replaced(
 
 def test_named_paths_stay_inside_the_repository(repo: Path, outside: Path) -> None:
     assert run("check", str(outside)) == (
-        2, "", f"postmortem: error: '{outside}' is outside the repository ({repo}); only its "
+        2, "", f"postmortem: error: '{outside}' is outside the repository ({repo}); only the "
+               "repository's incident files are checked\n")
+    (repo / ".git" / "x.yaml").write_text(SECRET, encoding="utf-8")
+    assert run("check", ".git/x.yaml") == (
+        2, "", "postmortem: error: '.git/x.yaml' is in its git folder; only the repository's "
                "incident files are checked\n")
     (repo / "incidents" / "elsewhere").symlink_to(outside.parent)
     assert run("check", "incidents/elsewhere") == (

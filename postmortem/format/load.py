@@ -109,8 +109,10 @@ def select(paths: Iterable[str], config: Config) -> Listing:
             path = Path(os.path.realpath(path)) if path.name in ("", "..") \
                 else Path(os.path.realpath(path.parent)) / path.name
             if not inside(path, config.root):
-                raise UsageError(f"'{raw}' is outside the repository ({config.root}); "
-                                 "only its incident files are checked")
+                where = "in its git folder" if path.is_relative_to(config.root) \
+                    else f"outside the repository ({config.root})"
+                raise UsageError(f"'{raw}' is {where}; only the repository's incident files "
+                                 "are checked")
             if stat.S_ISLNK(mode) and path.is_dir():
                 if not inside(Path(os.path.realpath(path)), config.root):
                     raise UsageError(f"'{raw}' is a symbolic link to a folder outside the "
