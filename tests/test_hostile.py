@@ -60,3 +60,11 @@ def test_work_grows_linearly(shape: str) -> None:
     small, large = calls(SHAPES[shape](250)), calls(SHAPES[shape](1000))
     # Four times the shape: four times the work, plus a little (quadratic would be 16x).
     assert large / small < 5, (shape, small, large)
+
+
+def test_a_file_of_too_many_values_without_aliases_is_not_called_an_alias_bomb() -> None:
+    text = HEAD + "".join(f"k{i}: v\n" for i in range(100_001))  # 1 MB, under the size limit
+    loaded = load(text.encode(), "x.yaml", Config(root=Path.cwd()), path=Path("x.yaml"))
+    assert [p.format() for p in loaded.problems] == [
+        "x.yaml:100000:1: error: k99993: the document holds more than 100,000 values; "
+        "incident files hold a few hundred: is this an incident file?"]

@@ -69,6 +69,8 @@ _DEEP_START = re.compile(rf"[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE = re.compile(rf"\n[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE_ANY_BREAK = re.compile(rf"[\n\r\x85\u2028\u2029][ ?-]{{{MAX_DEPTH}}}")
 _RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+# An anchor (`&name`) where a node starts: without one a document has no aliases.
+_ANCHOR = re.compile(r"(?:^|[\s:,\[{?-])&[^\s,\[\]{}]", re.M)
 _BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 # (names of fields holding Markdown, names of lists of Markdown): where fences must balance.
@@ -157,6 +159,9 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
         if exc.deep:
             message = (f"lists and mappings are nested more than {MAX_DEPTH} levels deep "
                        "(through YAML aliases); incident files need a few levels")
+        elif not _ANCHOR.search(text):  # no anchor, so no alias: the file is just that big
+            message = (f"the document holds more than {MAX_VALUES:,} values; incident files "
+                       "hold a few hundred: is this an incident file?")
         else:
             message = (f"the document expands to more than {MAX_VALUES:,} values through YAML "
                        "aliases (an 'alias bomb'); remove the anchors (&) and aliases (*)")
