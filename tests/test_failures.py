@@ -205,20 +205,20 @@ def test_sigterm_ends_a_run_cleanly(repo: Path, write_incident: Write) -> None:
 
 
 def test_renders_at_the_same_time_take_turns(repo: Path, write_incident: Write) -> None:
-    for round_ in range(4):
-        for n in range(30):
-            write_incident(f"2024-01-{n + 1:02d}-r{round_}")
-        for n in range(30):  # the previous round's reports are orphans now
-            (repo / "incidents" / f"2024-01-{n + 1:02d}-r{round_ - 1}.yaml").unlink(
-                missing_ok=True)
+    # Each round deletes the previous round's incidents: every run has 120 orphaned reports
+    # to remove, and runs that overlap would remove the same ones.
+    for round_ in range(3):
+        for n in range(120):
+            write_incident(f"2024-{n // 28 + 1:02d}-{n % 28 + 1:02d}-r{round_}")
+            (repo / "incidents" / f"2024-{n // 28 + 1:02d}-{n % 28 + 1:02d}-r{round_ - 1}"
+                                  ".yaml").unlink(missing_ok=True)
         procs = [subprocess.Popen([POSTMORTEM, "render", "-q"], cwd=repo,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(3)]
-        results = [(p.wait(timeout=120), p.communicate()) for p in procs]
-        for code, (_, err) in results:
-            assert code == 0, err
-            assert TRACEBACK not in err
-        assert len(files(repo / "incidents")) == 61  # 30 incidents, their reports, the index
+                 for _ in range(4)]
+        for proc in procs:
+            _, err = proc.communicate(timeout=300)
+            assert (proc.returncode, TRACEBACK in err) == (0, False), err
+        assert len(files(repo / "incidents")) == 241  # 120 incidents, their reports, the index
     assert temps(repo) == []
 
 
