@@ -122,6 +122,17 @@ def test_a_hand_edited_report_is_left_reported_and_replaced_only_with_force(
     assert run("render")[:2] == (0, "")
 
 
+def test_line_endings_converted_on_checkout_are_no_hand_edit(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    run("render")
+    report = project / "incidents" / "2025-10-01-a.md"
+    good = report.read_bytes()
+    report.write_bytes(good.replace(b"\n", b"\r\n"))  # as git's core.autocrlf checks it out
+    assert run("render") == (0, "updated: incidents/2025-10-01-a.md\n",
+                             "1 file changed, 1 unchanged\n")
+    assert report.read_bytes() == good
+
+
 def test_check_and_force_do_not_combine(project: Path) -> None:
     write(project, "2025-10-01-a")
     code, _, err = run("render", "--check", "--force")

@@ -76,10 +76,6 @@ class Existing:
     edited: bool = False  # its body no longer matches the digest in its marker
     what: str | None = None  # why it cannot be ours: "is a symbolic link", ...
 
-    @property
-    def body(self) -> bytes:
-        return self.raw.partition(b"\n")[2]
-
 
 def inspect(path: Path) -> Existing | None:
     """What is at ``path``: None when nothing is there. Only a regular file can be ours:
@@ -99,13 +95,17 @@ def inspect(path: Path) -> Existing | None:
     line = first.decode("utf-8", "replace")
     m = _FIELDS.search(line)
     recorded = m and (m.group("body") or m.group("only_body"))
-    digest = hashlib.sha256(body).hexdigest()[:16]
+    intact = recorded == body_digest(body)
+    # Line endings converted on checkout (git's autocrlf) are no edit: such a file is
+    # rendered again, as any file that is not byte for byte what render writes.
+    edited = bool(recorded) and not intact \
+        and recorded != body_digest(body.replace(b"\r\n", b"\n"))
     source = line[len(MARKER_PREFIX):].partition(" from ")[2].partition(";")[0] or None
     file = m.group("file") if m else None
     return Existing(generated=True, raw=raw, source=source,
                     inputs=m.group("inputs") if m else None,
                     file=urllib.parse.unquote(file) if file else None,
-                    intact=recorded == digest, edited=bool(recorded) and recorded != digest)
+                    intact=intact, edited=edited)
 
 
 def _generated_json(raw: bytes) -> bool:
