@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 # O_NONBLOCK: opening a FIFO that slipped past the checks must not wait for a writer.
 # O_NOFOLLOW: the file checked is the file opened, not a link swapped in meanwhile.
@@ -76,28 +73,36 @@ def _target(path: Path, root: Path | None) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def open_regular(path: Path, root: Path | None) -> Iterator[tuple[BinaryIO, int]]:
-    """``path`` opened for reading, with its size, when it is a regular file (or a link to
-    one inside ``root``); else :class:`Refused`. Errors of the OS are raised as OSError."""
-    target = _target(path, root)
-    fd = os.open(target, _OPEN)
+class TooBig(Exception):
+    """A file larger than the limit it was read with."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def read_regular(path: Path, root: Path | None = None, limit: int | None = None) -> bytes:
+    """The bytes of ``path`` when it is a regular file (or, with ``root``, a link to one
+    inside it); else :class:`Refused`. With ``limit``, a larger file is :class:`TooBig`.
+    Errors of the OS are raised as OSError."""
+    fd = os.open(_target(path, root), _OPEN)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):  # replaced since it was looked at
             raise Refused(f"is {kind(st.st_mode)}", _ONLY_FILES)
-        fh = os.fdopen(fd, "rb")
-    except BaseException:
+        if limit is not None and st.st_size > limit:
+            raise TooBig(st.st_size)
+        # One read for a file of the size it had; more while it keeps growing.
+        chunks, wanted = [], st.st_size + 1
+        while wanted > 0:
+            chunk = os.read(fd, wanted if limit is None else min(wanted, limit + 1))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            wanted = 1 << 16 if limit is None else limit + 1 - sum(map(len, chunks))
+        return b"".join(chunks)
+    finally:
         os.close(fd)
-        raise
-    with fh:
-        yield fh, st.st_size
-
-
-def read_regular(path: Path, root: Path | None = None) -> bytes:
-    """The bytes of a regular file (see :func:`open_regular`)."""
-    with open_regular(path, root) as (fh, _):
-        return fh.read()
 
 
 def yaml_files(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.errors import UsageError
-from postmortem.files import Refused, inside, kind, open_regular, yaml_files
+from postmortem.files import Refused, TooBig, inside, kind, read_regular, yaml_files
 from postmortem.format.yamlread import NO_MARKDOWN, parse_bytes, position, too_big
 from postmortem.rules.problems import Problem, error
 
@@ -142,10 +142,9 @@ def read_source(path: Path, config: Config) -> Source:
     rel = config.rel(path)
     limit = config.max_file_size
     try:
-        with open_regular(path, config.root) as (fh, size):
-            if size > limit:
-                return Source(path, rel, None, too_big(rel, size, limit))
-            data = fh.read(limit + 1)
+        data = read_regular(path, config.root, limit)
+    except TooBig as exc:
+        return Source(path, rel, None, too_big(rel, exc.size, limit))
     except Refused as exc:
         return Source(path, rel, None, error(rel, 1, 1, "", str(exc)))
     except FileNotFoundError:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from postmortem.atomic import leftover_temps, locked, remove
+from postmortem.atomic import TEMP_NAME, leftover_temps, locked, remove
 from postmortem.config import Config
 from postmortem.format.load import Loaded, Source, incident_files, load_source, read_source
 from postmortem.format.model import Incident
@@ -98,7 +98,7 @@ def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Probl
         source = read_source(path, config)
         entry = Entry(source)
         hit = cache.get(source.rel, source.sha) if source.data is not None else None
-        if hit is not None and hit[0].report == config.rel(report_path(config, path)):
+        if hit is not None:
             entry.summary, entry.own_problems = hit
         else:
             entry.loaded = load_source(source, config)
@@ -232,21 +232,24 @@ def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *
             return False  # cannot tell (an unreadable folder): keep its report
         return False
 
-    candidates: set[Path] = set()
+    candidates: list[str] = []
     for top, _dirs, names in os.walk(folder):
-        candidates.update(Path(top, name) for name in names if name.endswith(".md"))
-        if not check:
-            for path in leftover_temps(Path(top), lambda name: name.endswith(".md")):
-                remove(path, config.rel(path))
+        for name in names:
+            if name.endswith(".md"):
+                candidates.append(os.path.join(top, name))
+            elif not check and name.endswith(".tmp"):
+                temp = TEMP_NAME.match(name)
+                if temp and temp.group("target").endswith(".md"):
+                    remove(Path(top, name), config.rel(Path(top, name)))
     index_folder = config.index_path.parent
     if not check and not index_folder.is_relative_to(folder):
         for path in leftover_temps(index_folder, lambda name: name == config.index_path.name):
             remove(path, config.rel(path))
     if index_folder != folder and (folder / "README.md").exists():
-        candidates.add(folder / "README.md")
-    for path in sorted(candidates):
-        if path in expected or path == config.index_path:
-            continue
+        candidates.append(str(folder / "README.md"))
+    known = {str(p) for p in expected} | {str(config.index_path)}
+    for text in sorted(set(candidates) - known):
+        path = Path(text)
         rel = config.rel(path)
         action, kept = remove_generated(path, rel, check=check, force=force,
                                         orphaned=orphaned)

@@ -171,6 +171,9 @@ class SummaryCache:
 
         folder = state_dir(config.root)
         self.path: Path | None = folder / self.NAME if folder else None
+        self._incidents, self._reports = (
+            "" if rel == "." else rel + "/"
+            for rel in (config.rel(config.incidents_dir), config.rel(config.reports_dir)))
         self.fingerprint = f"{fingerprint}:{SHAPE}"
         self.entries: dict[str, tuple[str, Summary, list[Problem]]] = {}
         self._load()
@@ -195,10 +198,19 @@ class SummaryCache:
                 problems = _problems(rel, entry.get("problems"))
             except TypeError:
                 continue
-            # A valid file's id is its name (`check` insists) and its summary names it.
+            # A valid file's id is its name (`check` insists), its summary names it and
+            # where its report goes.
             if summary is not None and summary.source == rel \
-                    and summary.id == rel.rpartition("/")[2].removesuffix(".yaml"):
+                    and summary.id == rel.rpartition("/")[2].removesuffix(".yaml") \
+                    and summary.report == self._report(rel):
                 self.entries[rel] = (entry["sha"], summary, problems)
+
+    def _report(self, rel: str) -> str | None:
+        """Where the report of the incident file ``rel`` goes (as reports.paths.report_path
+        puts it, for a file in the incidents folder), by string: no path is built."""
+        if not rel.startswith(self._incidents) or not rel.endswith(".yaml"):
+            return None
+        return f"{self._reports}{rel[len(self._incidents):-len('.yaml')]}.md"
 
     def get(self, rel: str, sha: str) -> tuple[Summary, list[Problem]] | None:
         """The summary and the problems of the file at ``rel`` when it still has ``sha``."""
