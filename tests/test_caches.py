@@ -217,7 +217,7 @@ def test_a_summary_cache_of_any_structure_is_never_a_crash(render_repo: Path,
 
 
 @pytest.mark.parametrize("edit", ["an infinite duration", "a language there is none of",
-                                  "an id of another incident"])
+                                  "an id of another incident", "a report somewhere else"])
 def test_well_formed_but_wrong_summaries_are_parsed_again(render_repo: Path, edit: str) -> None:
     path = render_repo / ".git" / "postmortem" / "render-cache.json"
     saved = path.read_bytes()
@@ -230,8 +230,10 @@ def test_well_formed_but_wrong_summaries_are_parsed_again(render_repo: Path, edi
             entry["duration_minutes"] = float("inf")
         elif edit == "a language there is none of":
             entry["language"] = "xx"
-        else:
+        elif edit == "an id of another incident":
             entry["id"] = "2025-10-02-b"
+        else:
+            entry["report"] = "elsewhere/2025-10-01-a.md"
         path.write_text(json.dumps(cache), encoding="utf-8")
         result = CliRunner().invoke(main, ["render", "--check"])
         assert (result.exit_code, result.stdout) == (0, ""), result.output + result.stderr
