@@ -23,9 +23,10 @@ from click.testing import CliRunner
 from conftest import git_init
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from postmortem.cli import main
-from postmortem.format.model import Incident
+from postmortem.format.model import Incident, markdown_fields
 from postmortem.format.vocabulary import SECTION_KEYS
 from postmortem.format.yamlread import parse_text
 from postmortem.reports.anchors import (
@@ -40,6 +41,7 @@ DOCUMENTS = {p.stem: parse_text(p.read_text(encoding="utf-8"), p.name).data
              for p in sorted(BUNDLED.glob("*.yaml"))}
 EXAMPLES = int(os.environ.get("POSTMORTEM_FUZZ_EXAMPLES", "60"))
 COUNTS: collections.Counter[str] = collections.Counter()
+MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 HOSTILE = ["", " ", "x", "\n", "a\nb", "# heading", "- item", "1. first", "> quote", "---",
            "```", "````\n# injected", "x\n```\n# injected", "`", "~~~", "<a id=\"ai-1\"></a>",
@@ -165,18 +167,34 @@ def test_check_and_render_never_fail_with_a_bug(project: Path,
 
 
 def _structure_holds(report: str, doc: dict[str, Any]) -> None:
-    """Nothing of the incident's text added structure to its report: each anchor is one the
-    report makes itself (injected HTML would be escaped), no more often than it makes it,
-    and no heading was injected."""
+    """Nothing of the incident's one-line text added structure to its report: each anchor is
+    one the report makes itself or one written in a Markdown field (HTML in a one-line field
+    is escaped), no more often, and no heading was injected."""
     made = collections.Counter(section_anchor(key) for key in SECTION_KEYS)
     made.update(section_anchor(key) for key in ("related_incidents", "referenced_by",
                                                 "similar_incidents"))
     made.update(root_cause_anchor(i) for i in range(len(doc.get("root_causes") or [])))
     made.update(item_anchor(str(i["id"])) for i in doc.get("action_items") or [])
     made.update(free_section_anchor(str(s["title"])) for s in doc.get("sections") or [])
+    made.update(re.findall(r'<a id="([^"]*)"></a>', "\n".join(_markdown(doc))))  # theirs
     found = collections.Counter(re.findall(r'<a id="([^"]*)"></a>', report))
     assert not found - made, found - made
-    assert not re.search(r"^#+ ?injected", report, re.M)
+    tokens = MARKDOWN.parse(report)
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert not [h for h in headings if "injected" in h], headings
+
+
+def _markdown(value: Any, key: Any = None) -> Iterator[str]:
+    """The texts of Markdown fields: Markdown is the author's, HTML included."""
+    fields, lists = markdown_fields()
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from _markdown(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _markdown(item, key if key in lists else None)
+    elif isinstance(value, str) and (key in fields or key in lists):
+        yield value
 
 
 def test_zz_counts() -> None:

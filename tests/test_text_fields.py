@@ -160,7 +160,7 @@ header:
   - Owner: "<script>alert(1)</script>"
 timeline:
   - at: "10:30"
-    event: Deploy
+    event: '<a id="ai-1"></a>Deploy'
     note: '<a id="rc-1"></a>'
 root_causes:
   - title: "<img src=x onerror=alert(1)>"

@@ -86,7 +86,8 @@ def _timeline(r: _Report) -> Block:
             status.append(inline(entry.note))
         elif entry.outcome and not r.marks.emoji:
             status.append(entry.outcome)
-        rows.append({"at": clock(entry.at), "event": entry.event, "status": " ".join(status)})
+        rows.append({"at": clock(entry.at), "event": inline(entry.event),
+                     "status": " ".join(status)})
     return {"rows": rows}
 
 
