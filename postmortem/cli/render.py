@@ -12,9 +12,13 @@ import click
 @click.option("--force", is_flag=True,
               help="Also replace (or remove) generated files that were edited by hand; each "
                    "edited version is kept beside its file as <name>.edited-<digest>.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: the jobs setting, else the CPUs this process "
+                   "may use; 1: all in this one). Few files are done in one process anyway.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
-def command(ctx: click.Context, check_only: bool, force: bool, quiet: bool) -> None:
+def command(ctx: click.Context, check_only: bool, force: bool, jobs: int | None,
+            quiet: bool) -> None:
     """Render every incident into a Markdown report next to its YAML (or into output_dir).
 
     Only files that carry postmortem's marker line are ever overwritten or removed, and
@@ -31,8 +35,9 @@ def command(ctx: click.Context, check_only: bool, force: bool, quiet: bool) -> N
         raise UsageError("--check writes nothing, so --force has nothing to replace; use one "
                          "or the other")
     config = load_config()
-    result = render_all(config, check=check_only, force=force, waiting=lambda: click.echo(
-        "postmortem: waiting for another render of this repository to finish ...", err=True))
+    result = render_all(config, check=check_only, force=force, jobs=jobs, waiting=lambda: (
+        click.echo("postmortem: waiting for another render of this repository to finish ...",
+                   err=True)))
     for problem in result.problems:
         click.echo(problem.format(), err=True)
     # A file that is not ours was left alone (and reported above): it did not change.

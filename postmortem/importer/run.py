@@ -114,18 +114,20 @@ def _check(config: Config, converted: Converted, target: Path,
            others: list[Path]) -> list[Problem]:
     """What `check` says about the new file; errors are a bug of the importer, since its
     output must pass `check`."""
+    from postmortem.rules.checked import checked
     from postmortem.rules.collection import cross_check
 
     rel = config.rel(target)
     loaded = load(converted.text.encode("utf-8"), rel, config, path=target)
     if loaded.data != as_text(converted.data):
         raise AssertionError(f"{rel}: the YAML written does not read back as the data")
-    cross_check([loaded], [*others, target], config)
-    errors = [p for p in loaded.problems if p.severity == "error"]
+    found = checked(loaded, config)
+    cross_check([found], [*others, target], config)
+    errors = [p for p in found.problems if p.severity == "error"]
     if errors:
         raise AssertionError(f"{rel}: the imported file does not pass check: "
                              + "; ".join(p.format() for p in errors))
-    return loaded.problems
+    return found.problems
 
 
 def _write(target: Path, text: str) -> None:

@@ -196,7 +196,7 @@ def generated_markdown(config: Config, collection: Collection, *, index: bool
     paths, problems = [], []
     incidents = config.incidents_dir.resolve()
     wanted = [(report_path(config, f.path.resolve()), f.rel) for f in collection.files
-              if f.incident is not None and incidents in f.path.resolve().parents]
+              if f.summary is not None and incidents in f.path.resolve().parents]
     if index:
         wanted.append((config.index_path, config.rel(config.incidents_dir) + "/"))
         # Committed weekly reviews link to reports and their items too.

@@ -22,7 +22,6 @@ from postmortem.format.vocabulary import LANGUAGES, SEVERITIES, STATUSES, UNKNOW
 from postmortem.rules.problems import Problem
 
 if typing.TYPE_CHECKING:
-    from postmortem.format.load import Loaded
     from postmortem.format.model import Incident
 
 
@@ -306,36 +305,3 @@ class SummaryCache:
                 separators=(",", ":")))
         except (OSError, WriteError):
             pass  # the cache only saves time; a read-only .git must not fail the render
-
-
-def summaries_of(config: Config, loaded: list[Loaded], everything: list[Path]
-                 ) -> dict[str, Summary]:
-    """The summary of every valid incident of the repository: of ``loaded`` files from their
-    models, of the rest from the render's cache where it knows a file (read only), else
-    from the file itself."""
-    from postmortem.format.load import load_source, read_source
-    from postmortem.reports.fingerprint import fingerprint
-    from postmortem.reports.paths import report_path
-
-    out: dict[str, Summary] = {}
-    done: set[Path] = set()
-    for file in loaded:
-        done.add(file.path)
-        if file.incident is not None:
-            out[file.incident.id] = summarize(file.incident, config, file.rel,
-                                              config.rel(report_path(config, file.path)))
-    rest = [p for p in everything if p not in done]
-    if not rest:
-        return out
-    cache = SummaryCache(config, fingerprint(config))
-    for path in rest:
-        source = read_source(path, config)
-        hit = cache.get(source.rel, source.sha) if source.data is not None else None
-        if hit is not None:
-            out.setdefault(hit[0].id, hit[0])
-            continue
-        other = load_source(source, config)
-        if other.incident is not None:
-            out.setdefault(other.incident.id, summarize(
-                other.incident, config, source.rel, config.rel(report_path(config, path))))
-    return out

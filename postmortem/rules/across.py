@@ -11,8 +11,8 @@ import bisect
 from collections.abc import Iterator
 
 from postmortem.config import Config
-from postmortem.format.load import Loaded
 from postmortem.reports.summary import FollowUp, Summary, open_follow_ups
+from postmortem.rules.checked import Checked
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
@@ -23,8 +23,8 @@ OPEN_FOLLOW_UPS = rule("X005")
 SHOWN_ITEMS = 10
 
 
-def check_across(files: list[Loaded], summaries: dict[str, Summary], config: Config) -> None:
-    """Add X004 and X005 findings to the loaded ``files`` (the others are not reported)."""
+def check_across(files: list[Checked], summaries: dict[str, Summary], config: Config) -> None:
+    """Add X004 and X005 findings to the checked ``files`` (the others are not reported)."""
     by_key: dict[str, list[Summary]] = {}
     for s in summaries.values():
         for key in {*s.tags, *(f"class:{c}" for c in s.categories)}:
@@ -32,20 +32,19 @@ def check_across(files: list[Loaded], summaries: dict[str, Summary], config: Con
     for members in by_key.values():
         members.sort(key=lambda s: (s.started, s.id))
     selection = Selection.of(config)
-    for loaded in files:
-        model = loaded.model
-        if model is None or loaded.incident is None or model.id not in summaries:
+    for file in files:
+        if file.summary is None or file.id not in summaries:
             continue
-        mine = summaries[model.id]
-        found = [*_overlaps(loaded, mine, summaries, by_key), *_follow_ups(loaded, mine, by_key)]
-        loaded.problems.extend(selection.apply(loaded.noqa.apply(found)))
+        mine = summaries[file.id]
+        found = [*_overlaps(file, mine, summaries, by_key), *_follow_ups(file, mine, by_key)]
+        file.problems.extend(selection.apply(file.noqa.apply(found)))
 
 
 def _related(a: Summary, b: Summary) -> bool:
     return any(ref == b.id for ref, _ in a.related) or any(ref == a.id for ref, _ in b.related)
 
 
-def _overlaps(loaded: Loaded, mine: Summary, summaries: dict[str, Summary],
+def _overlaps(file: Checked, mine: Summary, summaries: dict[str, Summary],
               by_key: dict[str, list[Summary]]) -> Iterator[Problem]:
     if not mine.ended:
         return
@@ -65,22 +64,20 @@ def _overlaps(loaded: Loaded, mine: Summary, summaries: dict[str, Summary],
             shared = sorted({*mine.tags} & {*other.tags}) or sorted(
                 {*mine.categories} & {*other.categories})
             what = "failure class" if not {*mine.tags} & {*other.tags} else "tag"
-            line, col = _at(loaded, ("started",))
-            yield OVERLAP(loaded.rel, line, col, "related", (
+            line, col = file.started_at
+            yield OVERLAP(file.rel, line, col, "related", (
                 f"this incident overlaps {other.id} ('{other.title}', {other.source}), which "
                 f"started before this one ended, and shares the {what} "
                 f"'{shared[0]}'; if they are one incident or related, say so: related: "
                 f"[{{incident: {other.id}}}]"))
 
 
-def _follow_ups(loaded: Loaded, mine: Summary,
+def _follow_ups(file: Checked, mine: Summary,
                 by_key: dict[str, list[Summary]]) -> Iterator[Problem]:
-    model = loaded.model
-    assert model is not None
     reported: set[str] = set()
-    for index, cause in enumerate(model.root_causes):
+    for cause in file.causes:
         category = cause.category
-        if not category or category in reported:
+        if category in reported:
             continue
         reported.add(category)
         items = open_follow_ups(mine, category, by_key.get(f"class:{category}", []))
@@ -88,10 +85,10 @@ def _follow_ups(loaded: Loaded, mine: Summary,
             continue
         listed = "; ".join(_item(f) for f in items[:SHOWN_ITEMS])
         more = f"; and {len(items) - SHOWN_ITEMS} more" if len(items) > SHOWN_ITEMS else ""
-        line, col = _at(loaded, ("root_causes", index, "category"))
+        line, col, index = cause.line, cause.col, cause.index
         count = f"{len(items)} action items of earlier incidents were" if len(items) != 1 \
             else "1 action item of an earlier incident was"
-        yield OPEN_FOLLOW_UPS(loaded.rel, line, col, f"root_causes[{index}].category", (
+        yield OPEN_FOLLOW_UPS(file.rel, line, col, f"root_causes[{index}].category", (
             f"the failure class '{category}' came back while {count} still open: "
             f"{listed}{more}; finish them, or say in the report why they did not prevent "
             "this one"))
@@ -102,9 +99,3 @@ def _item(f: FollowUp) -> str:
     due = f"due {f.due.isoformat()}" if f.due else "no due date"
     late = f", {f.days_overdue} days overdue then" if f.days_overdue else ""
     return f"{f.incident}#{f.id} '{f.title}' ({owner}, {due}{late})"
-
-
-def _at(loaded: Loaded, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    from postmortem.format.yamlread import position
-
-    return position(loaded.root, loc)
