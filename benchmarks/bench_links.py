@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     from gen_incidents import generate
 
     from postmortem.config import load_config
+    from postmortem.reports.fingerprint import fingerprint
     from postmortem.reports.index import index_inputs, render_index_text
     from postmortem.reports.links import LinkGraph
-    from postmortem.reports.render import fingerprint, gather, render_all
+    from postmortem.reports.render import gather, render_all
     from postmortem.reports.summary import SummaryCache
 
     temp = None

@@ -51,6 +51,7 @@ class Config:
     timezone: str = "UTC"
     emoji: bool = True
     max_file_size: int = 1024 * 1024
+    jobs: int | None = None  # worker processes of check and render; None: the usable CPUs
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
     # [check]: which rules report, as written (rules.selection checks the codes)
     select: tuple[str, ...] | None = None  # None: the rules enabled by default
@@ -102,6 +103,8 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "timezone": (str, "default IANA time zone of incident times"),
     "emoji": (bool, "emoji status markers in reports"),
     "max_file_size": (int, "largest incident file read, in bytes"),
+    "jobs": (int, "worker processes for check and render (default: the CPUs this process "
+                  "may use; 1: none, all in one process)"),
     "due_days": (dict, "maximum days from incident date to an action item's due date"),
     "check": (dict, "which rules `check` runs: select, ignore, per_file_ignores, severity"),
     "trackers": (dict, "ticket trackers: a table per tracker with `pattern` (a regular "
@@ -171,6 +174,13 @@ def load_config(start: Path | None = None) -> Config:
     return _build(root, source, values, where)
 
 
+def jobs_setting(value: int, what: str) -> int:
+    """A number of worker processes, from the configuration or --jobs."""
+    if value < 1:
+        raise ConfigError(f"{what} must be at least 1 (1 runs everything in one process)")
+    return value
+
+
 _TYPE_WORDS = {"str": "string", "bool": "boolean (true or false)", "int": "whole number",
                "dict": "table"}
 
@@ -199,6 +209,8 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
         if values["max_file_size"] < 1:
             raise ConfigError(f"{where}: 'max_file_size' must be a positive number of bytes")
         kwargs["max_file_size"] = values["max_file_size"]
+    if "jobs" in values:
+        kwargs["jobs"] = jobs_setting(values["jobs"], f"{where}: 'jobs'")
     due = dict(DEFAULT_DUE_DAYS)
     for severity, days in values.get("due_days", {}).items():
         if severity not in SEVERITIES:

@@ -168,6 +168,25 @@ def test_explicit_file_keeps_cross_file_checks(runner: CliRunner, write_incident
                              "incident with id 'ghost' in incidents/; check the id [X002]\n")
 
 
+def test_a_file_outside_the_incidents_folder_is_checked(runner: CliRunner, repo: Path,
+                                                         write_incident: Write) -> None:
+    # A draft elsewhere in the repository (it was an internal error: it has no report path).
+    write_incident("other")
+    (repo / "drafts").mkdir()
+    (repo / "drafts" / "draft.yaml").write_text(CLEAN.format(id="draft"), encoding="utf-8")
+    result = check(runner, "drafts/draft.yaml")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", "1 file checked, no problems\n")
+
+
+def test_a_field_named_with_white_space_is_quoted(runner: CliRunner,
+                                                  write_incident: Write) -> None:
+    write_incident("x", CLEAN.format(id="x") + "\"\\u00a0\": 1\n")
+    result = check(runner)
+    assert result.stdout.startswith("incidents/x.yaml:8:1: error: '\u00a0': unknown field "
+                                    "'\u00a0'; known fields here: ")
+
+
 def test_run_from_a_subfolder(runner: CliRunner, write_incident: Write, repo: Path,
                               monkeypatch: pytest.MonkeyPatch) -> None:
     write_incident("bad", ERROR.format(id="bad"))

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from conftest import POSTMORTEM, run_unprivileged
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from import_facts import DATA, check, facts_of
@@ -166,6 +167,23 @@ def test_folders_yield_markdown_and_text_files(repo: Path, runner: CliRunner) ->
     sources = [line.split(" ")[0] for line in result.stderr.splitlines()
                if line.startswith("docs/")]
     assert sources == ["docs/a.md", "docs/b.markdown", "docs/sub/D.MD", "docs/sub/c.txt"]
+
+
+def test_an_unreadable_folder_is_a_failure_and_the_rest_is_imported(repo: Path) -> None:
+    # It was skipped without a word: its documents were silently not imported.
+    write(repo / "docs" / "a.md", SMALL)
+    write(repo / "docs" / "sub" / "b.md", SMALL.replace("Checkout returns 500", "Other"))
+    (repo / "docs" / "sub").chmod(0)
+    try:
+        done = run_unprivileged(repo, [POSTMORTEM, "import", "docs"])
+    finally:
+        (repo / "docs" / "sub").chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith("docs/sub: error: cannot read this folder (Permission "
+                                  "denied); the documents in it are not imported\n")
+    assert done.stderr.splitlines()[-1] == "2 documents: 1 imported, 1 failed"
+    assert [p.name for p in (repo / "incidents").iterdir()] == [
+        "2025-10-01-checkout-returns-500.yaml"]
 
 
 def test_a_missing_path_is_a_usage_error(repo: Path, runner: CliRunner) -> None:

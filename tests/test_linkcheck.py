@@ -39,7 +39,7 @@ def copy(folder: Path, repo: Path) -> list[str]:
 
 def test_the_bundled_incidents_link_cleanly(repo: Path) -> None:
     names = copy(BUNDLED, repo)
-    assert names, "the bundled incidents are missing [S001]"
+    assert names, "the bundled incidents are missing"
     # The installed entry point, as CI and pre-commit run it.
     postmortem = str(Path(sys.executable).parent / "postmortem")
     done = subprocess.run([postmortem, "render", "-q"], cwd=repo, capture_output=True,
@@ -61,8 +61,9 @@ def test_the_bundled_incidents_link_cleanly(repo: Path) -> None:
 def test_the_fixture_collection_links_cleanly(repo: Path) -> None:
     copy(LINKED, repo)
     run("render")
-    # Links only: the fixtures are reduced incidents, not complete reports (C009).
-    assert run("check", "--links", "--strict", "--ignore", "C009") == (
+    # Links only: the fixtures are reduced incidents, not complete reports (C009), and their
+    # failure class comes back with an item open (X005): tests/test_consistency.py.
+    assert run("check", "--links", "--strict", "--select", "L") == (
         0, "", "4 files checked, no problems\n")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from postmortem.cli import main
@@ -210,5 +210,10 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=300, deadline=None)
 @given(documents())
 def test_the_schema_and_check_agree(doc: dict[str, Any]) -> None:
+    import yaml
+
+    # PyYAML writes some text so that it reads back as other text (U+0085 in single quotes
+    # reads as a space): such a file is not this document.
+    assume(yaml.safe_load(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)) == doc)
     check_ok, schema_ok = _verdicts(doc)
     assert check_ok == schema_ok, doc

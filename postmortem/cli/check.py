@@ -15,12 +15,16 @@ import click
                    "(e.g. M,X001,timeline-order); replaces the configured selection.")
 @click.option("--ignore", "ignore", multiple=True, metavar="CODES",
               help="Do not run these rules (added to the configured ignores).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: the jobs setting, else the CPUs this process "
+                   "may use; 1: all in this one). Few files are done in one process anyway.")
 @click.option("--links", is_flag=True,
               help="Also check the generated Markdown (reports and index): every relative link "
                    "and #anchor must resolve.")
 @click.pass_context
 def command(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str,
-            select: tuple[str, ...], ignore: tuple[str, ...], links: bool) -> None:
+            select: tuple[str, ...], ignore: tuple[str, ...], jobs: int | None, links: bool
+            ) -> None:
     """Validate incident files against the schema and the semantic rules.
 
     PATHS are files or folders (default: the whole incidents folder). Every problem is
@@ -44,7 +48,8 @@ def command(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str,
     config = load_config()
     if select or ignore:
         config = override(config, select=split_codes(select), ignore=split_codes(ignore))
-    collection = load_all(config, named_files(paths) if paths else None)
+    collection = load_all(config, named_files(paths, config) if paths else None,
+                          jobs=jobs)
     found = collection.problems
     if links:  # markdown-it is imported only here: plain `check` stays fast
         from postmortem.reports.linkcheck import check_links

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from postmortem.config import Config
-from postmortem.errors import PostmortemError
+from postmortem.errors import PostmortemError, UsageError
+from postmortem.files import files_under
 from postmortem.format.ids import existing_ids
-from postmortem.format.load import load, select
+from postmortem.format.load import load
 from postmortem.importer.convert import Converted, ImportFailure, as_text, convert, decode
 from postmortem.importer.draft import Note
 from postmortem.rules.problems import Problem
 
-SUFFIXES = (".md", ".markdown", ".txt")
+SUFFIXES = (".md", ".markdown", ".txt")  # lower case: compared with names in lower case
 
 
 @dataclass
@@ -30,10 +31,26 @@ class Imported:
     written: bool = False
 
 
-def documents(paths: Iterable[str]) -> list[Path]:
-    """Files as given; folders searched (sub-folders too) for .md, .markdown and .txt."""
-    return select(paths, SUFFIXES, any_case=True,
-                  hint="name Markdown files, or folders holding them")
+def documents(paths: Iterable[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files as given; folders searched (sub-folders too) for .md, .markdown and .txt (in
+    any case: wiki exports write `.MD`). Also the folders that could not be read, with why."""
+    out: list[Path] = []
+    failed: list[tuple[Path, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.is_dir():
+                found, unreadable = files_under(path, SUFFIXES, any_case=True)
+                out.extend(p for p in found if p.is_file())
+                failed.extend(unreadable)
+            elif path.is_file():
+                out.append(path)
+            else:
+                raise UsageError(f"'{raw}' does not exist",
+                                 hint="name Markdown files, or folders holding them")
+        except OSError as exc:  # e.g. a name longer than the OS allows
+            raise UsageError(f"'{raw}' cannot be read: {exc.strerror}") from None
+    return out, failed
 
 
 def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path | None = None,
@@ -45,14 +62,17 @@ def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path |
     document. With ``dry_run`` nothing is written; the results hold the YAML.
     """
     folder = output_dir or config.incidents_dir
-    files = documents(paths)
+    files, unreadable = documents(paths)
     taken = existing_ids(folder)
     if folder != config.incidents_dir:
         taken = {**existing_ids(config.incidents_dir), **taken}
     planned: dict[str, Path] = {}
     # The garbage collector stays on: each document's tokens are garbage once it is read
     # (markdown-it's parser states hold cycles), and only the YAML texts stay alive.
-    return [_one(config, path, folder, taken, planned, dry_run=dry_run) for path in files]
+    skipped = [Imported(path.as_posix(), error=f"cannot read this folder ({reason}); the "
+                        "documents in it are not imported") for path, reason in unreadable]
+    return skipped + [_one(config, path, folder, taken, planned, dry_run=dry_run)
+                      for path in files]
 
 
 def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
@@ -101,18 +121,20 @@ def _check(config: Config, converted: Converted, target: Path,
            others: list[Path]) -> list[Problem]:
     """What `check` says about the new file; errors are a bug of the importer, since its
     output must pass `check`."""
+    from postmortem.rules.checked import checked
     from postmortem.rules.collection import cross_check
 
     rel = config.rel(target)
     loaded = load(converted.text.encode("utf-8"), rel, config, path=target)
     if loaded.data != as_text(converted.data):
         raise AssertionError(f"{rel}: the YAML written does not read back as the data")
-    cross_check([loaded], [*others, target], config)
-    errors = [p for p in loaded.problems if p.severity == "error"]
+    found = checked(loaded, config)
+    cross_check([found], [*others, target], config)
+    errors = [p for p in found.problems if p.severity == "error"]
     if errors:
         raise AssertionError(f"{rel}: the imported file does not pass check: "
                              + "; ".join(p.format() for p in errors))
-    return loaded.problems
+    return found.problems
 
 
 def _write(target: Path, text: str) -> None:

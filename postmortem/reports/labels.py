@@ -108,6 +108,11 @@ EN: dict[str, str] = {
     "this_incident": "this incident",
     "similar_more": "These are the {shown} most recent; the [index]({url}) lists every incident "
                     "of each failure class.",
+    "open_follow_ups": "Action items of earlier incidents of this class still open on this "
+                       "incident's date",
+    "title": "Title",
+    "overdue_then": "Overdue then",
+    "days_overdue_then": "{days} days",
     "index_title": "Incident Index",
     "all_incidents": "All incidents",
     "date": "Date",
@@ -313,6 +318,11 @@ DE: dict[str, str] = {
     "this_incident": "dieser Incident",
     "similar_more": "Das sind die {shown} neuesten; der [Index]({url}) listet alle Incidents "
                     "jeder Fehlerklasse.",
+    "open_follow_ups": "Maßnahmen früherer Incidents dieser Fehlerklasse, am Tag dieses "
+                       "Incidents noch offen",
+    "title": "Titel",
+    "overdue_then": "Damals überfällig",
+    "days_overdue_then": "{days} Tage",
     "index_title": "Incident-Übersicht",
     "all_incidents": "Alle Incidents",
     "date": "Datum",

@@ -18,8 +18,11 @@ def report_path(config: Config, source: Path | str) -> Path:
     folder in it is the file's own part.
     """
     if isinstance(source, Path) and source.is_absolute():
-        relative = source.relative_to(config.incidents_dir)
-        return config.reports_dir / relative.with_suffix(".md")
+        if source.is_relative_to(config.incidents_dir):
+            relative = source.relative_to(config.incidents_dir)
+            return config.reports_dir / relative.with_suffix(".md")
+        # A file elsewhere (`check` of a draft, `import --output-dir`): where it would go.
+        return config.reports_dir / source.with_suffix(".md").name
     parts = PurePosixPath(source).parts
     folder = PurePosixPath(config.rel(config.incidents_dir)).parts
     for start in range(len(parts) - len(folder)):

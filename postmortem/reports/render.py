@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from postmortem.atomic import TEMP_NAME, leftover_temps, locked, remove
 from postmortem.config import Config
-from postmortem.format.load import Loaded, Source, incident_files, load_source, read_source
+from postmortem.errors import PostmortemError
+from postmortem.format.load import Source, incident_files, load_source, read_source
 from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
+from postmortem.reports.fingerprint import REPORT_TEMPLATE, fingerprint
 from postmortem.reports.generated import (
     Outcome,
+    edited,
     inspect,
+    not_ours,
     put,
     remove_generated,
     up_to_date,
@@ -24,17 +30,15 @@ from postmortem.reports.links import LinkGraph, Links
 from postmortem.reports.markdown import tidy
 from postmortem.reports.paths import report_path
 from postmortem.reports.report import report_context
-from postmortem.reports.summary import Summary, SummaryCache, summarize
+from postmortem.reports.summary import Summary, SummaryCache
+from postmortem.rules.across import check_across
+from postmortem.rules.checked import Checked, checked
 from postmortem.rules.collection import cross_check
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
+from postmortem.workers import Local, Pool, by_holder, in_order, shares, worker_count, workers
 
-REPORT_TEMPLATE = "report.md.j2"
 NOT_OURS = rule("R001")
-# The version of what reports and the index say for the same input. Bump it with every
-# change to their output (tests/test_format_version.py notices a change without a bump):
-# committed reports then show as stale. Refactoring that keeps the output keeps it.
-FORMAT_VERSION = 3
 
 
 @dataclass
@@ -49,74 +53,123 @@ class RenderResult:
 
 @dataclass
 class Entry:
-    """One incident file in a render run: a summary always, the model only when needed."""
+    """One incident file in a render run, as the main process holds it: its summary, and
+    what was found in it; its model stays in the worker that parsed it."""
 
-    source: Source
+    path: Path
+    rel: str
+    sha: str
     summary: Summary | None = None
-    loaded: Loaded | None = None
+    checked: Checked | None = None  # when parsed in this run (not known to the cache)
     # The file's own problems, without those across files: what the cache keeps. A cache
     # hit has warnings only, since files with errors have no summary to cache.
     own_problems: list[Problem] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
-        return self.loaded.problems if self.loaded is not None else self.own_problems
-
-    def model(self, config: Config) -> Incident:
-        if self.loaded is None:
-            self.loaded = load_source(self.source, config)
-        assert self.loaded.incident is not None, self.source.rel
-        return self.loaded.incident
+        return self.checked.problems if self.checked is not None else self.own_problems
 
 
-def fingerprint(config: Config) -> str:
-    """What changes what a report says besides its incident: the output format, settings,
-    templates and labels. A change invalidates every cached summary and every report's
-    inputs digest."""
-    from postmortem.reports.labels import CATALOGUES, EMOJI
-    from postmortem.templating import templates_digest
-
-    labels = json.dumps([CATALOGUES, EMOJI], sort_keys=True, ensure_ascii=False)
-    parts = [str(FORMAT_VERSION), hashlib.sha256(labels.encode()).hexdigest(),
-             config.language, config.timezone, str(config.emoji), str(config.max_file_size),
-             json.dumps(config.due_days, sort_keys=True),
-             json.dumps([[t.name, t.pattern.pattern, t.url] for t in config.trackers]),
-             json.dumps([config.check_owners, config.teams], sort_keys=True),
-             config.rel(config.incidents_dir),
-             config.rel(config.reports_dir), templates_digest(config, (REPORT_TEMPLATE,))]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
-
-
-def gather(config: Config, cache: SummaryCache) -> tuple[list[Entry], list[Problem]]:
+def gather(config: Config, cache: SummaryCache, pool: Local | Pool | None = None
+           ) -> tuple[list[Entry], list[Problem]]:
     """Every incident file with its summary: from the cache when it knows the file's bytes,
-    else through the one loading path."""
-    paths = incident_files(config)
-    entries: list[Entry] = []
-    for path in paths:
-        source = read_source(path, config)
-        entry = Entry(source)
-        hit = cache.get(source.rel, source.sha) if source.data is not None else None
-        if hit is not None:
-            entry.summary, entry.own_problems = hit
-        else:
-            entry.loaded = load_source(source, config)
-        entries.append(entry)
-    known = {e.source.path.name[: -len(".yaml")] for e in entries}
-    # A cached file was valid when cached; references to files since removed need a re-check.
+    else through the one loading path (in ``pool``'s workers, which keep the models for
+    :func:`render_reports`)."""
+    listing = incident_files(config)
+    paths = listing.files
+    if pool is None:
+        pool = Local(_Rendering, config, cache, {p.stem for p in paths})
+    parts = pool.each(_Rendering.gather, shares(paths, pool.size))
+    entries: list[Entry] = in_order(parts, len(paths))
+    parsed = [e.checked for e in entries if e.checked is not None]
+    cross_check(parsed, paths, config)
     for entry in entries:
-        if entry.summary and any(ref not in known for ref, _ in entry.summary.related):
-            entry.summary, entry.loaded = None, load_source(entry.source, config)
-    for entry in entries:
-        if entry.loaded is not None:
-            entry.own_problems = list(entry.loaded.problems)
-    loaded = [e.loaded for e in entries if e.loaded is not None]
-    cross_check(loaded, paths, config)
-    for entry in entries:
-        if entry.loaded is not None and entry.loaded.incident is not None:
-            entry.summary = summarize(entry.loaded.incident, config, entry.source.rel,
-                                      config.rel(report_path(config, entry.source.path)))
-    problems = sorted((p for e in entries for p in e.problems), key=sort_key)
+        if entry.checked is not None:
+            entry.summary = entry.checked.summary
+    check_across(parsed, {e.summary.id: e.summary for e in entries if e.summary is not None},
+                 config)
+    problems = sorted([*listing.problems, *(p for e in entries for p in e.problems)],
+                      key=sort_key)
     return entries, problems
+
+
+class _Rendering:
+    """A worker of `render`: reads and parses its share of the files, keeps what it parsed,
+    then renders and writes the reports of that share."""
+
+    def __init__(self, config: Config, cache: SummaryCache, known: set[str],
+                 digest: str = "", check: bool = False, force: bool = False) -> None:
+        self.config = config
+        self.cache = cache
+        self.known = known  # the ids of every incident file
+        self.digest, self.check, self.force = digest, check, force
+        self.kept: dict[int, tuple[Source, Incident | None]] = {}
+
+    def gather(self, share: list[tuple[int, Path]]) -> list[tuple[int, Entry]]:
+        config = self.config
+        out = []
+        with gc_paused():
+            for index, path in share:
+                source = read_source(path, config)
+                hit = self.cache.get(source.rel, source.sha) if source.data is not None \
+                    else None
+                # A cached file was valid when cached; references to files since removed
+                # need a re-check.
+                if hit is not None and all(ref in self.known for ref, _ in hit[0].related):
+                    self.kept[index] = (source, None)
+                    entry = Entry(path, source.rel, source.sha, hit[0], own_problems=hit[1])
+                else:
+                    loaded = load_source(source, config)
+                    self.kept[index] = (source, loaded.incident)
+                    found = checked(loaded, config)
+                    entry = Entry(path, source.rel, source.sha, checked=found,
+                                  own_problems=list(found.problems))
+                out.append((index, entry))
+        return out
+
+    def render(self, work: tuple[LinkGraph, list[tuple[int, str]]]
+               ) -> list[tuple[int, Outcome | PostmortemError, Problem | None]]:
+        """The reports of ``work`` (file position, incident id) that are out of date; stops
+        at the first error (a file that cannot be written), which ends the list."""
+        graph, tasks = work
+        out: list[tuple[int, Outcome | PostmortemError, Problem | None]] = []
+        with gc_paused():
+            for index, key in tasks:
+                try:
+                    out.append((index, *self._report(index, key, graph)))
+                except PostmortemError as exc:
+                    out.append((index, exc, None))
+                    break
+        return out
+
+    def _report(self, index: int, key: str, graph: LinkGraph) -> tuple[Outcome, Problem | None]:
+        config = self.config
+        source, incident = self.kept[index]
+        out = report_path(config, source.path)
+        report_rel = config.rel(out)
+        inputs = hashlib.sha256(f"{self.digest}\0{source.sha}\0{graph.digest(key)}"
+                                .encode()).hexdigest()[:16]
+        existing = inspect(out)
+        if up_to_date(existing, inputs):
+            return Outcome(report_rel, "unchanged"), None
+        if incident is None:  # known to the cache: parsed only now that it is needed
+            incident = load_source(source, config).incident
+            assert incident is not None, source.rel
+        body = render_report(config, incident, source.rel, report_rel, graph.links(key))
+        action, kept = put(out, with_marker(source.rel, inputs, body, report_rel),
+                           check=self.check, existing=existing, shown=report_rel,
+                           force=self.force)
+        outcome = Outcome(report_rel, action, config.rel(kept) if kept else None)
+        if action == "not-ours":
+            assert existing is not None
+            return outcome, NOT_OURS(report_rel, 1, 1, "", (
+                f"not overwritten: {not_ours(existing)}; move it away (or set output_dir) so "
+                f"that the report of {source.rel} can be written"))
+        if action == "edited":
+            assert existing is not None
+            return outcome, edited(config, out, existing,
+                                   f"carry the change over to {source.rel}")
+        return outcome, None
 
 
 def render_report(config: Config, incident: Incident, source_rel: str, report_rel: str,
@@ -127,50 +180,68 @@ def render_report(config: Config, incident: Incident, source_rel: str, report_re
     return tidy(render(config, REPORT_TEMPLATE, context))
 
 
-def render_all(config: Config, *, check: bool = False) -> RenderResult:
-    """Write (or with ``check``, only compare) every report; never touch files not ours."""
-    with gc_paused():
-        return _render_all(config, check=check)
+def render_all(config: Config, *, check: bool = False, force: bool = False,
+               jobs: int | None = None,
+               waiting: Callable[[], None] | None = None) -> RenderResult:
+    """Write (or with ``check``, only compare) every report; never touch files not ours, and
+    replace hand-edited ones only with ``force`` (keeping the edit beside them).
+
+    Files are parsed and reports rendered in up to ``jobs`` worker processes (default: the
+    ``jobs`` setting, else every CPU this process may use) when there are enough files;
+    the result is the same with any number. Runs in one repository take turns: a lock in
+    its git folder (shared by runs that only compare); ``waiting`` is called when another
+    run holds it.
+    """
+    from postmortem.history.git import state_dir
+
+    folder = state_dir(config.root)
+    with locked(folder / "render.lock" if folder else None, shared=check, waiting=waiting), \
+            gc_paused():
+        try:
+            result = _render_all(config, check=check, force=force, jobs=jobs)
+        except BaseException:
+            # Workers remove their temp files as they stop, unless killed outright (out of
+            # memory): the lock makes every temp file of a report ours to remove.
+            if not check:
+                _remove_temps(config)
+            raise
+        if not check and folder is not None:  # a killed run's temp file of the cache
+            for path in leftover_temps(folder, lambda name: name == SummaryCache.NAME):
+                remove(path)
+        return result
 
 
-def _render_all(config: Config, *, check: bool) -> RenderResult:
+def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -> RenderResult:
+    """In phases: summaries (in the workers), the link graph (here, once), then the reports
+    (in the workers that parsed their files, each sent the graph once)."""
     digest = fingerprint(config)
     cache = SummaryCache(config, digest)
-    entries, problems = gather(config, cache)
-    result = RenderResult(problems=problems, files=len(entries))
-    valid = {e.summary.id: e for e in entries if e.summary is not None}
-    summaries = {key: e.summary for key, e in valid.items() if e.summary is not None}
-    graph = LinkGraph(summaries, config.rel(config.index_path))
-    expected: set[Path] = set()
-    for key in sorted(valid):
-        entry = valid[key]
-        source = entry.source
-        out = report_path(config, source.path)
-        expected.add(out)
-        report_rel = config.rel(out)
-        inputs = hashlib.sha256(f"{digest}\0{source.sha}\0{graph.digest(key)}"
-                                .encode()).hexdigest()[:16]
-        existing = inspect(out)
-        if up_to_date(existing, inputs):
-            result.outcomes.append(Outcome(report_rel, "unchanged"))
-            continue
-        body = render_report(config, entry.model(config), source.rel, report_rel,
-                             graph.links(key))
-        action = put(out, with_marker(source.rel, inputs, body), check=check, existing=existing)
-        result.outcomes.append(Outcome(report_rel, action))
-        if action == "not-ours":
-            result.problems.append(NOT_OURS(report_rel, 1, 1, "", (
-                f"not overwritten: the file exists and was not generated by postmortem; move "
-                f"it away (or set output_dir) so that the report of {source.rel} can be "
-                "written")))
-    outcome, problem = write_index(config, [(e.source.rel, e.source.sha) for e in valid.values()],
-                                   summaries, digest, check=check)
+    paths = incident_files(config).files
+    n = worker_count(config.jobs if jobs is None else jobs, len(paths))
+    with workers(n, _Rendering, config, cache, {p.stem for p in paths}, digest, check,
+                 force) as pool:
+        entries, problems = gather(config, cache, pool)
+        result = RenderResult(problems=problems, files=len(entries))
+        valid = {e.summary.id: (i, e) for i, e in enumerate(entries) if e.summary is not None}
+        summaries = {key: e.summary for key, (_, e) in valid.items() if e.summary is not None}
+        graph = LinkGraph(summaries, config.rel(config.index_path))
+        tasks = sorted((i, key) for key, (i, _) in valid.items())
+        parts = pool.each(_Rendering.render, [(graph, part) for part in by_holder(tasks, n)])
+    for _, outcome, problem in sorted((r for part in parts for r in part), key=lambda r: r[0]):
+        if isinstance(outcome, PostmortemError):
+            raise outcome  # the first in file order, where one process would have stopped
+        result.outcomes.append(outcome)
+        if problem is not None:
+            result.problems.append(problem)
+    expected = {report_path(config, e.path) for _, e in valid.values()}
+    outcome, problem = write_index(config, [(e.rel, e.sha) for _, e in valid.values()],
+                                   summaries, digest, check=check, force=force)
     result.outcomes.append(outcome)
     if problem is not None:
         result.problems.append(problem)
-    _remove_orphans(config, expected, result, check=check)
+    _remove_orphans(config, expected, result, check=check, force=force)
     if not check:
-        cache.save({e.source.rel: (e.source.sha, e.summary, e.own_problems) for e in entries
+        cache.save({e.rel: (e.sha, e.summary, e.own_problems) for e in entries
                     if e.summary is not None})
     result.outcomes.sort(key=lambda o: o.path)
     result.problems.sort(key=sort_key)
@@ -178,9 +249,10 @@ def _render_all(config: Config, *, check: bool) -> RenderResult:
 
 
 def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
-                    check: bool) -> None:
+                    check: bool, force: bool) -> None:
     """Generated files whose source is gone: reports of deleted incident files, and an index
-    left behind when index_file moved. The marker says we made them, so ours to delete."""
+    left behind when index_file moved. Their marker says we made them where they are, so
+    they are ours to delete (unless edited by hand). Temp files of a killed run go too."""
     folder = config.reports_dir
     if not folder.is_dir():
         return
@@ -189,15 +261,49 @@ def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *
     def orphaned(source: str) -> bool:
         if source == incidents + "/":
             return True  # an index; the current one is in `expected`
-        return (source.startswith(incidents + "/") and source.endswith(".yaml")
-                and not (config.root / source).exists())
+        if not (source.startswith(incidents + "/") and source.endswith(".yaml")):
+            return False
+        try:
+            os.lstat(config.root / source)
+        except (FileNotFoundError, NotADirectoryError):
+            return True
+        except OSError:
+            return False  # cannot tell (an unreadable folder): keep its report
+        return False
 
-    candidates = set(folder.rglob("*.md"))
-    if config.index_path.parent != folder and (folder / "README.md").exists():
-        candidates.add(folder / "README.md")
-    for path in sorted(candidates):
-        if path in expected or path == config.index_path:
+    candidates = [os.path.join(top, name) for top, _dirs, names in os.walk(folder)
+                  for name in names if name.endswith(".md")]
+    if not check:
+        _remove_temps(config)
+    index_folder = config.index_path.parent
+    if index_folder != folder and (folder / "README.md").exists():
+        candidates.append(str(folder / "README.md"))
+    known = {str(p) for p in expected} | {str(config.index_path)}
+    for text in sorted(set(candidates) - known):
+        path = Path(text)
+        rel = config.rel(path)
+        action, kept = remove_generated(path, rel, check=check, force=force,
+                                        orphaned=orphaned)
+        if action is None:
             continue
-        action = remove_generated(path, check=check, orphaned=orphaned)
-        if action is not None:
-            result.outcomes.append(Outcome(config.rel(path), action))
+        result.outcomes.append(Outcome(rel, action, config.rel(kept) if kept else None))
+        if action == "edited":
+            existing = inspect(path)
+            assert existing is not None
+            result.problems.append(edited(config, path, existing, (
+                "its incident file is gone, so delete it yourself if the edit is not needed"),
+                removing=True))
+
+
+def _remove_temps(config: Config) -> None:
+    """Temp files of reports and of the index that a killed run left behind."""
+    folder = config.reports_dir
+    for top, _dirs, names in os.walk(folder):
+        for name in names:
+            temp = TEMP_NAME.match(name) if name.endswith(".tmp") else None
+            if temp and temp.group("target").endswith(".md"):
+                remove(Path(top, name), config.rel(Path(top, name)))
+    index_folder = config.index_path.parent
+    if not index_folder.is_relative_to(folder):
+        for path in leftover_temps(index_folder, lambda name: name == config.index_path.name):
+            remove(path, config.rel(path))

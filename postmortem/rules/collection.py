@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postmortem.config import Config
-from postmortem.format.load import Loaded, incident_files, load_source, read_source
+from postmortem.format.load import Listing, incident_files, load_source, read_source
 from postmortem.gcpause import gc_paused
+from postmortem.reports.summary import Summary, SummaryCache
+from postmortem.rules.across import check_across
+from postmortem.rules.checked import Checked, checked
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
+from postmortem.workers import in_order, shares, worker_count, workers
 
 UNIQUE_INCIDENT_ID = rule("X001")
 RELATED_EXISTS = rule("X002")
@@ -23,54 +27,100 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 @dataclass
 class Collection:
     config: Config
-    files: list[Loaded]
+    files: list[Checked]
     problems: list[Problem]
 
 
-def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
-    """Load ``paths`` (default: every incident file) and check references across files."""
+def load_all(config: Config, chosen: Listing | None = None, *,
+             jobs: int | None = None) -> Collection:
+    """Load the ``chosen`` files (default: every incident file) and check references across
+    files; folders that could not be read are problems too.
+
+    The files are parsed and validated in up to ``jobs`` worker processes (default: the
+    ``jobs`` setting, else every CPU this process may use) when there are enough of them;
+    the result is the same with any number.
+    """
     everything = incident_files(config)
-    chosen = everything if paths is None else paths
-    with gc_paused():
-        files = [load_source(read_source(p, config), config) for p in chosen]
-    cross_check(files, everything, config)
-    problems = sorted((p for f in files for p in f.problems), key=sort_key)
+    chosen = everything if chosen is None else chosen
+    picked = set(chosen.files)
+    # The rules across incidents need the summaries of the files not chosen as well.
+    rest = [p for p in everything.files if p not in picked]
+    n = worker_count(config.jobs if jobs is None else jobs, len(chosen.files) + len(rest))
+    with workers(n, _Checking, config, bool(rest)) as pool:
+        parts = pool.each(_Checking.run, list(zip(shares(chosen.files, n), shares(rest, n),
+                                                  strict=True)))
+    files: list[Checked] = in_order([part[0] for part in parts], len(chosen.files))
+    others: list[Summary | None] = in_order([part[1] for part in parts], len(rest))
+    cross_check(files, everything.files, config)
+    summaries = {f.summary.id: f.summary for f in files if f.summary is not None}
+    for summary in others:
+        if summary is not None:
+            summaries.setdefault(summary.id, summary)
+    check_across(files, summaries, config)
+    problems = sorted([*chosen.problems, *(p for f in files for p in f.problems)], key=sort_key)
     return Collection(config, files, problems)
 
 
-def cross_check(files: list[Loaded], everything: list[Path], config: Config) -> None:
+class _Checking:
+    """A worker of `check`: parses and validates its share of the files."""
+
+    def __init__(self, config: Config, others: bool) -> None:
+        from postmortem.reports.fingerprint import fingerprint
+
+        self.config = config
+        # Read only: the summaries of files not chosen, where the last render knew them.
+        self.cache = SummaryCache(config, fingerprint(config)) if others else None
+
+    def run(self, share: tuple[list[tuple[int, Path]], list[tuple[int, Path]]]
+            ) -> tuple[list[tuple[int, Checked]], list[tuple[int, Summary | None]]]:
+        chosen, rest = share
+        config = self.config
+        with gc_paused():
+            files = [(i, checked(load_source(read_source(p, config), config), config))
+                     for i, p in chosen]
+            return files, [(i, self._summary(p)) for i, p in rest]
+
+    def _summary(self, path: Path) -> Summary | None:
+        source = read_source(path, self.config)
+        if self.cache is not None and source.data is not None:
+            hit = self.cache.get(source.rel, source.sha)
+            if hit is not None:
+                return hit[0]
+        return checked(load_source(source, self.config), self.config).summary
+
+
+def cross_check(files: list[Checked], everything: list[Path], config: Config) -> None:
     """Add the problems that need the whole collection: references and duplicate ids."""
     known: dict[str, list[Path]] = {}
     for p in everything:
         known.setdefault(p.name[: -len(".yaml")], []).append(p)
     selection = Selection.of(config)
-    for loaded in files:
-        found = loaded.noqa.apply(_cross_file(loaded, known, config))
-        loaded.problems.extend(selection.apply(found))
+    for file in files:
+        found = file.noqa.apply(_cross_file(file, known, config))
+        file.problems.extend(selection.apply(found))
 
 
-def _cross_file(loaded: Loaded, known: dict[str, list[Path]], config: Config) -> list[Problem]:
+def _cross_file(file: Checked, known: dict[str, list[Path]], config: Config) -> list[Problem]:
     out = []
     # Equal paths are the same file; only different spellings need resolving (slow: a
     # system call per path component, seconds for 10,000 files).
-    here = loaded.path
-    same = [p for p in known.get(loaded.stem, []) if p != here and p.resolve() != here.resolve()]
+    here = file.path
+    same = [p for p in known.get(file.stem, []) if p != here and p.resolve() != here.resolve()]
     if same:
-        out.append(UNIQUE_INCIDENT_ID(loaded.rel, 1, 1, "id", f"another file has the same id: "
+        out.append(UNIQUE_INCIDENT_ID(file.rel, 1, 1, "id", f"another file has the same id: "
                                       f"{config.rel(same[0])}; incident ids must be unique"))
-    model = loaded.model
-    if model is None:
+    if file.id is None:
         return out
-    for index, ref in enumerate(model.related):
-        line, col = loaded.related_at[index]
-        if ref.incident is not None and ref.incident != model.id and ref.incident not in known:
-            out.append(RELATED_EXISTS(loaded.rel, line, col, f"related[{index}].incident",
+    for ref in file.related:
+        index, line, col = ref.index, ref.line, ref.col
+        if ref.incident is not None and ref.incident != file.id and ref.incident not in known:
+            out.append(RELATED_EXISTS(file.rel, line, col, f"related[{index}].incident",
                                       f"no incident with id '{ref.incident}' in "
                                       f"{config.rel(config.incidents_dir)}/; check the id"))
         elif ref.url and not _URL.match(ref.url) and not ref.url.startswith(("/", "#")):
-            target = loaded.path.parent / ref.url.split("#")[0]
+            target = file.path.parent / ref.url.split("#")[0]
             if not _exists(target):
-                out.append(RELATED_PATH_EXISTS(loaded.rel, line, col, f"related[{index}].url",
+                out.append(RELATED_PATH_EXISTS(file.rel, line, col, f"related[{index}].url",
                                                f"relative path '{ref.url}' does not exist"))
     return out
 

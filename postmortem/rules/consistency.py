@@ -255,8 +255,8 @@ _SPANS: list[tuple[str, re.Pattern[str]]] = [
     ("mitigate", re.compile(r"\b(?:time to mitigate|to mitigate|mitigated (?:after|in|within)|"
                             r"until (?:the )?fix|time to fix|bis (?:zum )?fix|"
                             r"bis zur (?:abhilfe|entschärfung))\b", re.I)),
-    ("impact", re.compile(r"\b(?:downtime|down for|outage|ausfallzeit|ausfall|"
-                          r"impact(?:ed)? for|users affected for|betroffen für)\b", re.I)),
+    ("impact", re.compile(r"\b(?:downtime|down for|outage|ausfallzeit|ausfall|impact|"
+                          r"impacted for|users affected for|betroffen für)\b", re.I)),
     ("resolve", re.compile(r"\b(?:time to resolve|to resolve|resolved (?:in|within|after)|"
                            r"resolution time|duration|lasted|dauer|dauerte|gesamtdauer|"
                            r"behoben (?:in|nach|innerhalb)|bis zur (?:lösung|behebung))\b",
@@ -266,16 +266,31 @@ _SPANS: list[tuple[str, re.Pattern[str]]] = [
 TOLERANCE = {True: (5.0, 0.3), False: (1.0, 0.1)}
 
 
+# After a duration only phrases that say what it measures count ("23 minutes to resolve",
+# "~1 Stunde (bis Fix)"); nouns there ("31 minutes after impact began") speak of other things.
+_AFTER: list[tuple[str, re.Pattern[str]]] = [
+    ("resolve", re.compile(r"^\W{0,3}(?:to (?:resolve|resolution)|bis zur (?:lösung|behebung))",
+                           re.I)),
+    ("detect", re.compile(r"^\W{0,3}(?:to detect|bis zur erkennung)", re.I)),
+    ("mitigate", re.compile(r"^\W{0,3}(?:to (?:mitigate|fix)|\(?bis (?:zum )?fix)", re.I)),
+]
+# "31 minutes after ...", "vor 5 Minuten": a point in time, not a length of time.
+_RELATIVE = re.compile(r"^\s*(?:after|later|before|earlier|ago|into|später|früher|vorher)\b",
+                       re.I)
+
+
 def _span_of(context_before: str, context_after: str) -> str | None:
+    for name, pattern in _AFTER:
+        if pattern.search(context_after):
+            return name
+    if _RELATIVE.search(context_after):
+        return None
     best: tuple[int, str] | None = None
     for name, pattern in _SPANS:
         for m in pattern.finditer(context_before):
             distance = len(context_before) - m.end()
             if best is None or distance < best[0]:
                 best = (distance, name)
-        after = pattern.search(context_after)
-        if after is not None and (best is None or after.start() < best[0]):
-            best = (after.start(), name)
     return best[1] if best else None
 
 
@@ -301,20 +316,45 @@ def _computed(s: Subject, span: str) -> tuple[float, str] | None:
             f"started {s.incident.started} to {end_name} {getattr(s.incident, end_name)}")
 
 
+# "(12:22 - 12:30, ...)" right after a duration: the span the statement itself names.
+_OWN_RANGE = re.compile(r"^\s*\(\s*(?P<a>[0-9]{1,2}:[0-9]{2})(?: ?Uhr)?\s*[-–]\s*"
+                        r"(?P<b>[0-9]{1,2}:[0-9]{2})")
+
+
+def _own_range(after: str) -> float | None:
+    m = _OWN_RANGE.match(after)
+    if m is None:
+        return None
+    (ha, ma), (hb, mb) = (map(int, m[g].split(":")) for g in ("a", "b"))
+    if ha > 23 or hb > 23 or ma > 59 or mb > 59:
+        return None
+    minutes = (hb * 60 + mb) - (ha * 60 + ma)
+    return minutes + 1440 if minutes < 0 else minutes
+
+
 @CONSISTENCY.check("C003")
 def _durations_in_prose(s: Subject, rule: Rule) -> Iterator[Problem]:
     for loc, text in _prose(s, whole=False):
         whole = loc[0] not in ("impact", "next_steps", "sections") or loc[:2] == ("impact",
                                                                                   "summary")
         for d in prose.durations(text):
-            span = _span_of(text[max(0, d.start - 60):d.start], text[d.end:d.end + 40])
+            floor, share = TOLERANCE[d.approximate]
+            after = text[d.end:d.end + 40]
+            own = _own_range(after)
+            if own is not None and abs(d.minutes - own) > max(floor, share * own):
+                yield rule(s.rel, *_where(s, loc, d.text), dotted(loc), (
+                    f"'{d.text}' and the times after it, which make {_minutes(own)}, "
+                    "disagree; correct one of the two"))
+                continue
+            span = _span_of(text[max(0, d.start - 60):d.start], after)
             if span is None or (not whole and span == "resolve"):
                 continue
+            if own is not None and span == "impact" and s.incident.impact_started is None:
+                continue  # the statement names its own window; none is structured to differ
             computed = _computed(s, span)
             if computed is None:
                 continue
             minutes, how = computed
-            floor, share = TOLERANCE[d.approximate]
             if abs(d.minutes - minutes) <= max(floor, share * minutes):
                 continue
             yield rule(s.rel, *_where(s, loc, d.text), dotted(loc), (

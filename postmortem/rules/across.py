@@ -1,0 +1,101 @@
+"""Rules across incidents that need what the others say: incidents that overlap without
+knowing of each other, and a failure class that comes back while its follow-ups are open.
+
+They read every incident's summary (reports/summary.py): from the render's cache where it
+knows a file, else from the file itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+
+from postmortem.config import Config
+from postmortem.reports.summary import FollowUp, Summary, open_follow_ups
+from postmortem.rules.checked import Checked
+from postmortem.rules.problems import Problem
+from postmortem.rules.registry import rule
+from postmortem.rules.selection import Selection
+
+OVERLAP = rule("X004")
+OPEN_FOLLOW_UPS = rule("X005")
+# A report lists at most this many of an earlier incident's open follow-ups by name.
+SHOWN_ITEMS = 10
+
+
+def check_across(files: list[Checked], summaries: dict[str, Summary], config: Config) -> None:
+    """Add X004 and X005 findings to the checked ``files`` (the others are not reported)."""
+    by_key: dict[str, list[Summary]] = {}
+    for s in summaries.values():
+        for key in {*s.tags, *(f"class:{c}" for c in s.categories)}:
+            by_key.setdefault(key, []).append(s)
+    for members in by_key.values():
+        members.sort(key=lambda s: (s.started, s.id))
+    selection = Selection.of(config)
+    for file in files:
+        if file.summary is None or file.id not in summaries:
+            continue
+        mine = summaries[file.id]
+        found = [*_overlaps(file, mine, summaries, by_key), *_follow_ups(file, mine, by_key)]
+        file.problems.extend(selection.apply(file.noqa.apply(found)))
+
+
+def _related(a: Summary, b: Summary) -> bool:
+    return any(ref == b.id for ref, _ in a.related) or any(ref == a.id for ref, _ in b.related)
+
+
+def _overlaps(file: Checked, mine: Summary, summaries: dict[str, Summary],
+              by_key: dict[str, list[Summary]]) -> Iterator[Problem]:
+    if not mine.ended:
+        return
+    seen: set[str] = set()
+    for key in sorted({*mine.tags, *(f"class:{c}" for c in mine.categories)}):
+        members = by_key.get(key, [])
+        # Those that started before this one ended; of them, those that ended after it began.
+        stop = bisect.bisect_left([m.started for m in members], mine.ended)
+        for other in members[:stop]:
+            if other.id == mine.id or other.id in seen or not other.ended \
+                    or other.ended <= mine.started or _related(mine, other):
+                continue
+            # One finding per pair, on the incident that started later.
+            if (other.started, other.id) > (mine.started, mine.id):
+                continue
+            seen.add(other.id)
+            shared = sorted({*mine.tags} & {*other.tags}) or sorted(
+                {*mine.categories} & {*other.categories})
+            what = "failure class" if not {*mine.tags} & {*other.tags} else "tag"
+            line, col = file.started_at
+            yield OVERLAP(file.rel, line, col, "related", (
+                f"this incident overlaps {other.id} ('{other.title}', {other.source}), which "
+                f"started before this one ended, and shares the {what} "
+                f"'{shared[0]}'; if they are one incident or related, say so: related: "
+                f"[{{incident: {other.id}}}]"))
+
+
+def _follow_ups(file: Checked, mine: Summary,
+                by_key: dict[str, list[Summary]]) -> Iterator[Problem]:
+    reported: set[str] = set()
+    for cause in file.causes:
+        category = cause.category
+        if category in reported:
+            continue
+        reported.add(category)
+        items = open_follow_ups(mine, category, by_key.get(f"class:{category}", []))
+        if not items:
+            continue
+        listed = "; ".join(_item(f) for f in items[:SHOWN_ITEMS])
+        more = f"; and {len(items) - SHOWN_ITEMS} more" if len(items) > SHOWN_ITEMS else ""
+        line, col, index = cause.line, cause.col, cause.index
+        count = f"{len(items)} action items of earlier incidents were" if len(items) != 1 \
+            else "1 action item of an earlier incident was"
+        yield OPEN_FOLLOW_UPS(file.rel, line, col, f"root_causes[{index}].category", (
+            f"the failure class '{category}' came back while {count} still open: "
+            f"{listed}{more}; finish them, or say in the report why they did not prevent "
+            "this one"))
+
+
+def _item(f: FollowUp) -> str:
+    owner = f"owner {f.owner}" if f.owner else "no owner"
+    due = f"due {f.due.isoformat()}" if f.due else "no due date"
+    late = f", {f.days_overdue} days overdue then" if f.days_overdue else ""
+    return f"{f.incident}#{f.id} '{f.title}' ({owner}, {due}{late})"

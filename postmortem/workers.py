@@ -1,0 +1,249 @@
+"""Worker processes for the work that is per file (parse, validate, render), as black
+formats files in a process pool.
+
+Each worker holds a state between tasks, made once by ``init(*args)`` in the worker: a
+render's workers keep the incidents they parsed, so that the reports are rendered where
+their files were read. :class:`Local` runs the same tasks in this process (``--jobs 1``,
+or too few files to pay for starting workers), so both ways share every line of the work.
+
+Ctrl-C: workers ignore SIGINT; the parent, interrupted, ends them with SIGTERM, which
+unwinds each (``Terminated``) so that a report being written removes its temp file; it
+waits for them before the interruption goes on to the command line (exit 130).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn, TypeVar
+
+from postmortem.errors import PostmortemError, Terminated
+
+A = TypeVar("A")
+R = TypeVar("R")
+T = TypeVar("T")
+
+# A worker pays for itself from this many files of the cheapest kind (small incidents: the
+# fewer the bytes a file has, the more files a worker needs). Measured with
+# benchmarks/bench_parallel.py: on 2 cores, fork, `check` of small incidents with 2 workers
+# breaks even with 1 process at about 100 files; the reports cost more, so `render` does
+# at fewer. The spawn start method (macOS, Windows) imports the package again in each
+# worker (~0.3 s): it needs several times more.
+FILES_PER_WORKER = {"fork": 100, "spawn": 600}
+_SHUTDOWN_SECONDS = 10.0
+
+
+def start_method() -> str:
+    """fork where it is safe and cheap (Linux: the workers start with everything imported);
+    spawn elsewhere (macOS's system libraries are not fork-safe, Windows has no fork)."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity, or a container's limit where
+    Python knows it), not the machine's count."""
+    counted = getattr(os, "process_cpu_count", None)  # Python 3.13+
+    if counted is not None:
+        return counted() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def worker_count(jobs: int | None, files: int) -> int:
+    """How many workers ``files`` files pay for, at most ``jobs`` (None: every CPU this
+    process may use); 1 means in this process."""
+    wanted = available_cpus() if jobs is None else jobs
+    return max(1, min(wanted, files // FILES_PER_WORKER[start_method()]))
+
+
+def shares(items: Sequence[T], n: int) -> list[list[tuple[int, T]]]:
+    """``items`` dealt to ``n`` workers in turn, each with its position, so that results
+    can be put back in order; dealing (not slicing) spreads large and small files alike."""
+    return [[(i, items[i]) for i in range(start, len(items), n)] for start in range(n)]
+
+
+def by_holder(tasks: Sequence[tuple[int, T]], n: int) -> list[list[tuple[int, T]]]:
+    """Tasks about items (by position) split by the worker :func:`shares` dealt each to."""
+    out: list[list[tuple[int, T]]] = [[] for _ in range(n)]
+    for task in tasks:
+        out[task[0] % n].append(task)
+    return out
+
+
+def in_order(parts: Sequence[Sequence[tuple[int, T]]], count: int) -> list[T]:
+    """Results of :func:`shares` put back in the order of the items."""
+    out: list[Any] = [None] * count
+    for part in parts:
+        for index, value in part:
+            out[index] = value
+    return out
+
+
+class Local:
+    """The tasks of a pool run here, on one state."""
+
+    size = 1
+
+    def __init__(self, init: Callable[..., Any], *args: Any) -> None:
+        self.state = init(*args)
+
+    def each(self, task: Callable[[Any, A], R], args: Sequence[A]) -> list[R]:
+        (arg,) = args
+        return [task(self.state, arg)]
+
+
+class Pool:
+    """``n`` worker processes, each with its own state and a pipe to this process."""
+
+    def __init__(self, n: int, init: Callable[..., Any], *args: Any) -> None:
+        self.size = n
+        context: Any = multiprocessing.get_context(start_method())
+        # What this process has buffered would otherwise be written again by each fork.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._pipes: list[Any] = []
+        self._processes: list[Any] = []
+        try:
+            for _ in range(n):
+                mine, theirs = context.Pipe()
+                # A forked worker starts with copies of this process's ends of every pipe:
+                # it closes them, so that each pipe ends when this process ends.
+                ours = [*self._pipes, mine] if context.get_start_method() == "fork" else []
+                process = context.Process(target=_serve, args=(theirs, ours, init, args),
+                                          daemon=True)
+                process.start()
+                theirs.close()
+                self._pipes.append(mine)
+                self._processes.append(process)
+        except BaseException:
+            self.stop()
+            raise
+
+    def each(self, task: Callable[[Any, A], R], args: Sequence[A]) -> list[R]:
+        """``task(state, args[i])`` in worker i, for every worker; the results in order."""
+        for i, arg in enumerate(args):
+            try:
+                self._pipes[i].send((task, arg))
+            except OSError:  # the pipe is broken: the worker is gone
+                self._died(i)
+        return [self._receive(i) for i in range(self.size)]
+
+    def _receive(self, i: int) -> Any:
+        try:
+            kind, value = self._pipes[i].recv()
+        except (EOFError, OSError):
+            self._died(i)
+        if kind == "ok":
+            return value
+        if kind == "error":  # a user-facing error (a file that cannot be written, ...)
+            raise value
+        raise WorkerBug(value)
+
+    def _died(self, i: int) -> NoReturn:
+        process = self._processes[i]
+        process.join(_SHUTDOWN_SECONDS)
+        code = process.exitcode
+        how = f"was killed by signal {-code}" if code is not None and code < 0 \
+            else f"ended with exit code {code}"
+        raise WorkerDied(f"worker process {i + 1} of {self.size} {how} before it finished "
+                         "(out of memory?)",
+                         hint="run again with --jobs 1 to do the work in one process")
+
+    def close(self) -> None:
+        """Let the workers finish: each ends when it reads the end of its pipe."""
+        for pipe in self._pipes:
+            pipe.send(None)
+            pipe.close()
+        for process in self._processes:
+            process.join(_SHUTDOWN_SECONDS)
+        self.stop()
+
+    def stop(self) -> None:
+        """End the workers now (SIGTERM: each removes the temp file of a write under way)
+        and wait for them."""
+        for process in self._processes:
+            if process.exitcode is None:
+                process.terminate()
+        for process in self._processes:
+            process.join(_SHUTDOWN_SECONDS)
+            if process.exitcode is None:  # pragma: no cover - stuck in the kernel
+                process.kill()
+                process.join()
+        for pipe in self._pipes:
+            pipe.close()
+
+
+class WorkerDied(PostmortemError):
+    """A worker process ended without its result (killed, or out of memory)."""
+
+
+class WorkerBug(Exception):
+    """An unexpected exception in a worker: its traceback, as the command line shows bugs."""
+
+    def __str__(self) -> str:
+        return f"in a worker process:\n{self.args[0]}"
+
+
+@contextmanager
+def workers(n: int, init: Callable[..., Any], *args: Any) -> Iterator[Local | Pool]:
+    """``n`` workers (1: this process) for tasks on ``init(*args)``; on any exception,
+    Ctrl-C included, they are stopped before it goes on."""
+    if n <= 1:
+        yield Local(init, *args)
+        return
+    pool = Pool(n, init, *args)
+    try:
+        yield pool
+    except BaseException:
+        pool.stop()
+        raise
+    pool.close()
+
+
+def _serve(pipe: Any, ours: list[Any], init: Callable[..., Any], args: tuple[Any, ...]
+           ) -> None:
+    """A worker's life: make the state, then run tasks until the pipe ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (see module doc)
+    signal.signal(signal.SIGTERM, _terminated)
+    for inherited in ours:
+        inherited.close()
+    try:
+        try:
+            state: Any = init(*args)
+            failure: tuple[str, Any] | None = None
+        except Exception as exc:
+            state, failure = None, _failure(exc)
+        while True:
+            try:
+                message = pipe.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            task, arg = message
+            if failure is not None:
+                pipe.send(failure)
+                continue
+            try:
+                reply: tuple[str, Any] = ("ok", task(state, arg))
+            except Exception as exc:
+                reply = _failure(exc)
+            pipe.send(reply)
+    except Terminated:
+        return
+
+
+def _failure(exc: Exception) -> tuple[str, Any]:
+    if isinstance(exc, PostmortemError):
+        return "error", exc
+    return "bug", traceback.format_exc()
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
