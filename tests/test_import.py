@@ -147,6 +147,54 @@ def test_two_documents_with_one_id_import_once(repo: Path, runner: CliRunner) ->
     assert result.stderr.splitlines()[-1] == "2 documents: 1 imported, 1 failed"
 
 
+OVERLAPPING = """\
+id: 2025-10-01-booking
+title: Bookings failed
+date: 2025-10-01
+status: mitigated
+severity: high
+started: "11:00"
+mitigated: "11:50"
+tags: [deploy]
+"""
+
+
+def test_the_rules_across_incidents_run_on_the_new_files(repo: Path, runner: CliRunner
+                                                          ) -> None:
+    # `check` warns that the imported incident overlaps one that shares its tag (X004); the
+    # import did not say so (it ran only the checks of one file and its references).
+    write(repo / "incidents" / "2025-10-01-booking.yaml", OVERLAPPING)
+    write(repo / "checkout.md", SMALL.replace("**Duration**", "**Tags**: deploy\n**Duration**"))
+    result = run(runner, "checkout.md")
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.stderr.splitlines() if "overlaps" in line]
+    assert warning == [
+        "  check: warning: related: this incident overlaps 2025-10-01-booking ('Bookings "
+        "failed', incidents/2025-10-01-booking.yaml), which started before this one ended, "
+        "and shares the tag 'deploy'; if they are one incident or related, say so: related: "
+        "[{incident: 2025-10-01-booking}]"]
+    checked = runner.invoke(main, ["check"])
+    assert "incidents/2025-10-01-checkout-returns-500.yaml:" in checked.stdout
+    assert "[X004]" in checked.stdout
+
+
+def test_a_file_the_rules_across_incidents_reject_is_not_written(repo: Path,
+                                                                  runner: CliRunner) -> None:
+    # The settings make the overlap an error: the file would not pass check (it was
+    # written, and check rejected it).
+    write(repo / "postmortem.toml", '[check]\nseverity = {X004 = "error"}\n')
+    write(repo / "incidents" / "2025-10-01-booking.yaml", OVERLAPPING)
+    write(repo / "checkout.md", SMALL.replace("**Duration**", "**Tags**: deploy\n**Duration**"))
+    write(repo / "other.md", SMALL.replace("Checkout returns 500", "Search is slow"))
+    result = run(runner, "checkout.md", "other.md")
+    assert result.exit_code == 1, result.output
+    assert ("  error: the file would not pass check: incidents/2025-10-01-checkout-returns-500"
+            ".yaml:") in result.stderr
+    assert "[X004]; nothing was written" in result.stderr
+    assert sorted(p.name for p in (repo / "incidents").iterdir()) == [
+        "2025-10-01-booking.yaml", "2025-10-01-search-is-slow.yaml"]
+
+
 def test_one_failure_does_not_stop_the_others(repo: Path, runner: CliRunner) -> None:
     write(repo / "docs" / "a-undated.md", "# Notes\n\nNothing dated here.\n")
     write(repo / "docs" / "b.md", SMALL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postmortem.config import Config
 from postmortem.errors import PostmortemError, UsageError
@@ -14,6 +15,9 @@ from postmortem.format.load import load
 from postmortem.importer.convert import Converted, ImportFailure, as_text, convert, decode
 from postmortem.importer.draft import Note
 from postmortem.rules.problems import Problem
+
+if TYPE_CHECKING:
+    from postmortem.rules.checked import Checked
 
 SUFFIXES = (".md", ".markdown", ".txt")  # lower case: compared with names in lower case
 
@@ -29,6 +33,7 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)  # check's warnings on the file
     error: str | None = None  # why nothing was written
     written: bool = False
+    checked: Checked | None = field(default=None, repr=False)  # the file as check sees it
 
 
 def documents(paths: Iterable[str]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -71,12 +76,20 @@ def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path |
     # (markdown-it's parser states hold cycles), and only the YAML texts stay alive.
     skipped = [Imported(path.as_posix(), error=f"cannot read this folder ({reason}); the "
                         "documents in it are not imported") for path, reason in unreadable]
-    return skipped + [_one(config, path, folder, taken, planned, dry_run=dry_run)
-                      for path in files]
+    results = [_one(config, path, folder, taken, planned) for path in files]
+    _across(config, results, list(taken.values()))
+    for result in results:
+        if not dry_run and result.error is None and result.checked is not None:
+            try:
+                _write(result.checked.path, result.text or "")
+                result.written = True
+            except PostmortemError as exc:
+                result.error = str(exc)
+    return skipped + results
 
 
 def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
-         planned: dict[str, Path], *, dry_run: bool) -> Imported:
+         planned: dict[str, Path]) -> Imported:
     shown = path.as_posix()
     result = Imported(shown)
     try:
@@ -93,12 +106,10 @@ def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
             raise ImportFailure(f"incident '{converted.id}' already exists: {where}; "
                                 "import never overwrites a file (remove or rename that one, "
                                 "or import into another --output-dir)")
-        result.problems = _check(config, converted, target, [*taken.values(),
-                                                             *planned.values()])
+        result.checked = _check(config, converted, target, [*taken.values(),
+                                                            *planned.values()])
+        result.problems = result.checked.problems
         planned[converted.id] = target
-        if not dry_run:
-            _write(target, converted.text)
-            result.written = True
     except PostmortemError as exc:
         result.error = str(exc)
     return result
@@ -118,9 +129,9 @@ def _read(path: Path, config: Config) -> bytes:
 
 
 def _check(config: Config, converted: Converted, target: Path,
-           others: list[Path]) -> list[Problem]:
-    """What `check` says about the new file; errors are a bug of the importer, since its
-    output must pass `check`."""
+           others: list[Path]) -> Checked:
+    """What `check` says about the new file by itself and with the files it may reference;
+    errors are a bug of the importer, since its output must pass `check`."""
     from postmortem.rules.checked import checked
     from postmortem.rules.collection import cross_check
 
@@ -134,7 +145,34 @@ def _check(config: Config, converted: Converted, target: Path,
     if errors:
         raise AssertionError(f"{rel}: the imported file does not pass check: "
                              + "; ".join(p.format() for p in errors))
-    return found.problems
+    return found
+
+
+def _across(config: Config, results: list[Imported], existing: list[Path]) -> None:
+    """The rules across incidents (incidents that overlap, failure classes that come back)
+    on the new files, with the incidents there are and the others of the same run. What
+    they find depends on those incidents, not on the importer: an error (a rule the
+    settings make one) is the document's failure, and its file is not written."""
+    from postmortem.reports.fingerprint import fingerprint
+    from postmortem.reports.summary import SummaryCache
+    from postmortem.rules.across import check_across
+    from postmortem.rules.collection import summary_of
+
+    new = [r.checked for r in results if r.error is None and r.checked is not None]
+    if not new:
+        return
+    summaries = {f.summary.id: f.summary for f in new if f.summary is not None}
+    cache = SummaryCache(config, fingerprint(config)) if existing else None
+    for path in existing:
+        summary = summary_of(path, config, cache)
+        if summary is not None:
+            summaries.setdefault(summary.id, summary)
+    check_across(new, summaries, config)
+    for result in results:
+        errors = [p for p in result.problems if p.severity == "error"]
+        if errors and result.error is None:
+            result.error = ("the file would not pass check: " + "; ".join(
+                p.format() for p in errors) + "; nothing was written")
 
 
 def _write(target: Path, text: str) -> None:

@@ -81,12 +81,18 @@ class _Checking:
             return files, [(i, self._summary(p)) for i, p in rest]
 
     def _summary(self, path: Path) -> Summary | None:
-        source = read_source(path, self.config)
-        if self.cache is not None and source.data is not None:
-            hit = self.cache.get(source.rel, source.sha)
-            if hit is not None:
-                return hit[0]
-        return checked(load_source(source, self.config), self.config).summary
+        return summary_of(path, self.config, self.cache)
+
+
+def summary_of(path: Path, config: Config, cache: SummaryCache | None) -> Summary | None:
+    """The summary of an incident file that has no errors by itself: from ``cache`` where
+    it knows the file as it is, else from the file."""
+    source = read_source(path, config)
+    if cache is not None and source.data is not None:
+        hit = cache.get(source.rel, source.sha)
+        if hit is not None:
+            return hit[0]
+    return checked(load_source(source, config), config).summary
 
 
 def cross_check(files: list[Checked], everything: list[Path], config: Config) -> None:
