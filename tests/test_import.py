@@ -169,10 +169,11 @@ def test_the_rules_across_incidents_run_on_the_new_files(repo: Path, runner: Cli
     assert result.exit_code == 0, result.output
     warning = [line for line in result.stderr.splitlines() if "overlaps" in line]
     assert warning == [
-        "  check: warning: related: this incident overlaps 2025-10-01-booking ('Bookings "
-        "failed', incidents/2025-10-01-booking.yaml), which started before this one ended, "
-        "and shares the tag 'deploy'; if they are one incident or related, say so: related: "
-        "[{incident: 2025-10-01-booking}]"]
+        "  check: incidents/2025-10-01-checkout-returns-500.yaml:14:10: warning: related: "
+        "this incident overlaps 2025-10-01-booking ('Bookings failed', "
+        "incidents/2025-10-01-booking.yaml), which started before this one ended, and shares "
+        "the tag 'deploy'; if they are one incident or related, say so: related: "
+        "[{incident: 2025-10-01-booking}] [X004]"]
     checked = runner.invoke(main, ["check"])
     assert "incidents/2025-10-01-checkout-returns-500.yaml:" in checked.stdout
     assert "[X004]" in checked.stdout

@@ -200,7 +200,6 @@ def summary(result: Imported) -> list[str]:
     for kind in order:
         for note in (n for n in result.notes if n.kind == kind):
             lines.append(f"  {kind}: {note.text}")
-    for problem in result.problems:
-        lines.append(f"  check: {problem.severity}: {problem.field}: {problem.message}"
-                     if problem.field else f"  check: {problem.severity}: {problem.message}")
+    # As `check` says it (where in the new file, the rule's code), with what the file is.
+    lines.extend(f"  check: {problem.format()}" for problem in result.problems)
     return lines
