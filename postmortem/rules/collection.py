@@ -11,6 +11,7 @@ from postmortem.format.load import Loaded, incident_files, load_source, read_sou
 from postmortem.gcpause import gc_paused
 from postmortem.reports.summary import summaries_of
 from postmortem.rules.across import check_across
+from postmortem.rules.privacy import check_privacy, scanner_of, wanted
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
@@ -33,8 +34,17 @@ def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
     """Load ``paths`` (default: every incident file) and check references across files."""
     everything = incident_files(config)
     chosen = everything if paths is None else paths
+    scanner = scanner_of(config) if wanted(config) else None
+    selection = Selection.of(config)
+    files = []
     with gc_paused():
-        files = [load_source(read_source(p, config), config) for p in chosen]
+        for path in chosen:
+            source = read_source(path, config)
+            loaded = load_source(source, config)
+            if scanner is not None and source.data is not None:
+                loaded.problems.extend(selection.apply(
+                    check_privacy(source.data, loaded, scanner)))
+            files.append(loaded)
     cross_check(files, everything, config)
     check_across(files, summaries_of(config, files, everything), config)
     problems = sorted((p for f in files for p in f.problems), key=sort_key)
