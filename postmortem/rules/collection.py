@@ -35,15 +35,13 @@ def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
     everything = incident_files(config)
     chosen = everything if paths is None else paths
     scanner = scanner_of(config) if wanted(config) else None
-    selection = Selection.of(config)
     files = []
     with gc_paused():
         for path in chosen:
             source = read_source(path, config)
             loaded = load_source(source, config)
             if scanner is not None and source.data is not None:
-                loaded.problems.extend(selection.apply(
-                    check_privacy(source.data, loaded, scanner)))
+                loaded.problems.extend(check_privacy(source.data, loaded, scanner, config))
             files.append(loaded)
     cross_check(files, everything, config)
     check_across(files, summaries_of(config, files, everything), config)

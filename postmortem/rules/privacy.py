@@ -62,11 +62,29 @@ def scanner_of(config: Config) -> Scanner:
     return found
 
 
-def check_privacy(data: bytes, loaded: Loaded, scanner: Scanner) -> list[Problem]:
-    """The findings of the scan of ``data`` (the file's bytes), less those its noqa
-    comments silence, and those comments naming rules P that silence nothing."""
-    found = [problem(f, loaded) for f in scanner.scan(data)]
-    return [*loaded.noqa.apply(found), *loaded.noqa.unused(loaded.rel, (GROUP,))]
+def reported(data: bytes, loaded: Loaded, scanner: Scanner, config: Config
+             ) -> list[tuple[Finding, Problem]]:
+    """The findings in ``data`` (the file's bytes) that `check` reports, each with its
+    problem: not silenced by the file's noqa comments, of a selected rule."""
+    from postmortem.rules.selection import Selection
+
+    selection = Selection.of(config)
+    out: list[tuple[Finding, Problem]] = []
+    for finding in scanner.scan(data):
+        found = problem(finding, loaded)
+        if not loaded.noqa.silences(found):
+            out.extend((finding, p) for p in selection.apply([found]))
+    return out
+
+
+def check_privacy(data: bytes, loaded: Loaded, scanner: Scanner, config: Config
+                  ) -> list[Problem]:
+    """The problems of rules P in ``data``, and the file's noqa comments naming rules P
+    that silence nothing."""
+    from postmortem.rules.selection import Selection
+
+    found = [p for _, p in reported(data, loaded, scanner, config)]
+    return [*found, *Selection.of(config).apply(loaded.noqa.unused(loaded.rel, (GROUP,)))]
 
 
 def problem(finding: Finding, loaded: Loaded) -> Problem:
