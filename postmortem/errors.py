@@ -6,6 +6,7 @@ EXIT_PROBLEMS = 1  # problems found, or a user-facing error
 EXIT_USAGE = 2  # bad arguments or configuration
 EXIT_BUG = 3  # an internal error: a bug
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+EXIT_TERMINATED = 143  # SIGTERM (a CI timeout, `kill`), as shells report it
 
 
 class PostmortemError(Exception):
@@ -30,3 +31,7 @@ class UsageError(PostmortemError):
 
 class ConfigError(UsageError):
     """The ``[tool.postmortem]`` table or ``postmortem.toml`` is wrong."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so that temp files are removed on the way out."""

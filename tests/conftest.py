@@ -6,8 +6,10 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -26,6 +28,9 @@ GIT_ENV: dict[str, str] = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "TZ": "UTC",
 }
+
+# The installed entry point, for the few tests that run the command as a process.
+POSTMORTEM = str(Path(sys.executable).parent / "postmortem")
 
 # The smallest valid incident; ``{id}`` is replaced by the id (= file name without .yaml).
 MINIMAL_INCIDENT = """\
@@ -130,3 +135,25 @@ def generated_body() -> Callable[[Path], str]:
         return rest
 
     return read
+
+
+def run_unprivileged(repo: Path, argv: list[str], **kwargs: Any
+                     ) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in ``repo`` so that file permissions apply to it. Root reads and writes
+    anything through two capabilities (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH): as root, the
+    process drops them before it starts, and is then held to the owner's permission bits
+    like any user."""
+    options: dict[str, Any] = {"cwd": repo, "capture_output": True, "text": True,
+                               "timeout": 120, **kwargs}
+    if os.geteuid() != 0:
+        return subprocess.run(argv, **options)
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def drop() -> None:
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    return subprocess.run(argv, preexec_fn=drop, **options)

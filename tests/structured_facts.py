@@ -293,7 +293,7 @@ class Share:
     free: int
     missing: int
     by_kind: dict[str, Counter[str]]
-    places: list[tuple[Fact, str]]  # each fact with "structured", "free" or "missing [S001]"
+    places: list[tuple[Fact, str]]  # each fact with "structured", "free" or "missing"
 
     @property
     def held(self) -> int:
@@ -321,11 +321,11 @@ def measure(seed_text: str, incident: Any, *, strict: bool = False) -> Share:
         elif full.has(fact, pairs):
             place = "free"
         else:
-            place = "missing [S001]"
+            place = "missing"
         places.append((fact, place))
         by_kind.setdefault(fact.kind, Counter())[place] += 1
     count = Counter(place for _, place in places)
-    return Share(len(places), count["structured"], count["free"], count["missing [S001]"], by_kind,
+    return Share(len(places), count["structured"], count["free"], count["missing"], by_kind,
                  places)
 
 

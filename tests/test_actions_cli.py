@@ -255,3 +255,19 @@ def test_an_unknown_incident_filter_is_an_error(month: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith("postmortem: error: no incident 'nope' with action items "
                                     "in the history of incidents/")
+
+
+def test_text_from_history_does_not_drive_the_terminal(repo: Path, git: Any) -> None:
+    # An old version of a file is never checked: its owner could be an escape sequence.
+    (repo / "incidents" / "2025-10-01-a.yaml").write_text(
+        "id: 2025-10-01-a\naction_items:\n  - {id: AI-1, title: \"Fix\\e]0;pwned\\a\", "
+        "owner: \"\\e[2Jops\", priority: high, status: todo, due: 2025-10-10}\n",
+        encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "a")
+    for args in (["actions", "--as-of", "2025-10-01"],
+                 ["actions", "2025-10-01-a#AI-1", "--as-of", "2025-10-01"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "\\x1b[2Jops" in result.stdout

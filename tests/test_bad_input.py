@@ -268,7 +268,7 @@ def test_wrong_type_in_a_union(runner: CliRunner, write_incident: Write) -> None
         "incidents/union.yaml:11:15: error: next_steps[0].items[1].done: 'maybe' is not true "
         "or false [S003]",
         "incidents/union.yaml:12:9: error: next_steps[0].items[2]: expected text or a mapping, "
-        "found a list [S005]")
+        "found a list [S003]")
 
 
 def test_unknown_key_did_you_mean(runner: CliRunner, write_incident: Write) -> None:

@@ -339,7 +339,7 @@ def test_a_yaml_error_outside_the_action_items_does_not_hide_them(
     f"id: {INC}\naction_items: &items\n  - {item()}\nother: *items\n",
     f"id: {INC}\nother: &x AI-1\naction_items:\n  - {{id: *x}}\n",
     f"id: {INC}\naction_items:\n  - {item()}\naction_items: []\n",
-    "- just\n- a list [S005]\n",
+    "- just\n- a list\n",
     "",
 ])
 def test_reading_only_the_items_agrees_with_parsing_the_whole_file(text: str) -> None:
@@ -486,3 +486,69 @@ def test_two_files_with_one_incident_id(repo: Path, write: Callable[..., Path],
         f"incidents/2025-10-01-copy.yaml and incidents/{INC}.yaml both have incident id "
         f"'{INC}'; the action items of incidents/2025-10-01-copy.yaml are listed under "
         "'2025-10-01-copy'"]
+
+
+# --- git oddities -----------------------------------------------------------------------------
+
+def test_a_commit_dated_before_the_one_it_follows(repo: Path, write: Callable[..., Path],
+                                                  commit: Callable[..., str]) -> None:
+    write(f"{INC}.yaml", incident(INC, item()))
+    opened = commit("2025-10-10T10:00:00+00:00", "open")
+    write(f"{INC}.yaml", incident(INC, item(status="done")))
+    closed = commit("2025-10-05T09:00:00+00:00", "close, on a clock that was behind")
+    history = read_history(load_config(repo))
+    assert events(history, f"{INC}#AI-1") == [
+        ("opened", "2025-10-10 10:00", None, "todo", "Alice"),
+        ("status", "2025-10-10 10:00", "todo", "done", "Alice")]  # not before it opened
+    ai = history.items[(INC, "AI-1")]
+    assert (ai.opened, ai.closed) == (dt.date(2025, 10, 10), dt.date(2025, 10, 10))
+    assert ai.state_at(end_of_day(dt.date(2025, 10, 7), dt.timezone.utc)) is None
+    assert history.warnings == [
+        f"commit {closed[:10]} is dated 2025-10-05 09:00, before the commit it follows "
+        "(2025-10-10 10:00): their changes are counted from the date of the commit before "
+        "them, in the order of history"]
+    assert opened != closed
+
+
+def _submodule(repo: Path, git: Callable[..., str], commit: Callable[..., str]) -> None:
+    """The incidents live in a repository of their own, added to `repo` as submodule `ops`."""
+    inner = repo.parent / "ops-incidents"
+    (inner / "incidents").mkdir(parents=True)
+    subprocess.run(["git", "init", "--quiet", "--initial-branch=main", str(inner)], check=True)
+    (inner / "incidents" / f"{INC}.yaml").write_text(incident(INC, item()), encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=inner, check=True)
+    subprocess.run(["git", "commit", "--quiet", "-m", "incident"], cwd=inner, check=True)
+    git("-c", "protocol.file.allow=always", "submodule", "--quiet", "add", str(inner), "ops")
+    (repo / "postmortem.toml").write_text('incidents_dir = "ops/incidents"\n', encoding="utf-8")
+    commit("2025-10-02T10:00:00+00:00")
+
+
+def test_incidents_in_a_submodule_are_not_read_as_an_empty_history(
+        repo: Path, git: Callable[..., str], commit: Callable[..., str]) -> None:
+    from click.testing import CliRunner
+
+    from postmortem.cli import main
+
+    _submodule(repo, git, commit)
+    said = ("postmortem: error: the incidents folder 'ops/incidents' is in the submodule 'ops', "
+            "whose commits this repository does not hold: its action-item history cannot be "
+            "read from here\n  hint: run postmortem inside 'ops' (with a configuration of its "
+            "own there)\n")
+    for args in (["actions"], ["review", "--week", "2025-W40"]):
+        result = CliRunner().invoke(main, args)
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", said)
+    git("submodule", "--quiet", "deinit", "--force", "ops")  # not checked out: the same
+    (repo / "ops" / "incidents").mkdir()
+    result = CliRunner().invoke(main, ["actions"])
+    assert (result.exit_code, result.stderr) == (1, said)
+
+
+def test_a_commit_dated_past_the_year_9999(repo: Path, write: Callable[..., Path],
+                                           commit: Callable[..., str]) -> None:
+    write(f"{INC}.yaml", incident(INC, item()))
+    late = commit("@999999999999 +0000")  # git takes it: the year 33658
+    history = read_history(load_config(repo))
+    assert events(history, f"{INC}#AI-1") == [("opened", "9999-12-30 23:59", None, "todo",
+                                               "Alice")]
+    assert history.warnings == [f"commit {late[:10]} is dated outside the years 1 to 9999; it "
+                                "counts as dated 9999-12-30 23:59"]

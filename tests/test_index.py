@@ -62,8 +62,11 @@ def test_render_check_covers_the_index(repo: Path, write_incident: Any) -> None:
     index = repo / "incidents" / "README.md"
     good = index.read_bytes()
     index.write_bytes(good.replace(b"Checkout returns 500", b"Checkout is fine"))
-    assert run("render", "--check")[:2] == (1, "stale: incidents/README.md\n")
-    assert run("render")[:2] == (0, "updated: incidents/README.md\n")
+    code, out, err = run("render", "--check")  # edited by hand: a problem, not a change
+    assert (code, out) == (1, "")
+    assert err.startswith("incidents/README.md:1:1: error: edited by hand")
+    code, out, _ = run("render", "--force")
+    assert (code, out.partition(" (")[0]) == (0, "updated: incidents/README.md")
     assert index.read_bytes() == good
 
     index.unlink()

@@ -39,7 +39,7 @@ def copy(folder: Path, repo: Path) -> list[str]:
 
 def test_the_bundled_incidents_link_cleanly(repo: Path) -> None:
     names = copy(BUNDLED, repo)
-    assert names, "the bundled incidents are missing [S001]"
+    assert names, "the bundled incidents are missing"
     # The installed entry point, as CI and pre-commit run it.
     postmortem = str(Path(sys.executable).parent / "postmortem")
     done = subprocess.run([postmortem, "render", "-q"], cwd=repo, capture_output=True,

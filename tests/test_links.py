@@ -132,7 +132,7 @@ related:
         "  - incident: 2024-01-01-a\n",
         "incidents/2024-01-01-a.yaml:10:15: error: related[1].incident: an incident cannot be "
         "related to itself [M011]",
-        id="itself [M011]"),
+        id="itself"),
     pytest.param(
         "  - incident: 2024-01-02-b\n    relation: again\n",
         "incidents/2024-01-01-a.yaml:10:15: error: related[1].incident: '2024-01-02-b' is "

@@ -19,7 +19,12 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postmortem.atomic import create_exclusive, write_bytes_atomic, write_text_atomic
+from postmortem.atomic import (
+    WriteError,
+    create_exclusive,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 from postmortem.cli import main
 from postmortem.format.ids import slugify
 from postmortem.format.model import Incident, json_schema
@@ -491,11 +496,12 @@ def test_a_failed_write_leaves_no_temp_file(tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / "x").mkdir()  # a folder cannot be replaced by a file
-    with pytest.raises(OSError):
+    with pytest.raises(WriteError, match=r"^cannot write .*/out/x: Is a directory; nothing "
+                                         r"was half-written$"):
         write_text_atomic(folder / "x", "text")
     assert [p.name for p in folder.iterdir()] == ["x"]
-    with pytest.raises(FileNotFoundError):
-        write_text_atomic(tmp_path / "missing [S001]" / "x", "text")
+    with pytest.raises(WriteError, match="No such file or directory"):
+        write_text_atomic(tmp_path / "missing" / "x", "text")
 
 
 def test_create_exclusive_never_overwrites(tmp_path: Path) -> None:

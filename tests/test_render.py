@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -17,7 +19,7 @@ id: {id}
 title: {title}
 date: 2025-10-01
 timezone: Europe/Berlin
-status: resolved
+status: mitigated
 severity: high
 started: "11:16"
 resolved: "12:20"
@@ -93,15 +95,67 @@ def test_check_lists_missing_and_stale_reports_and_writes_nothing(project: Path)
     assert (code, out) == (1, "stale: incidents/2025-10-01-a.md\nstale: incidents/README.md\n")
 
 
-def test_a_hand_edited_report_is_stale_and_restored(project: Path) -> None:
+def test_a_hand_edited_report_is_left_reported_and_replaced_only_with_force(
+        project: Path) -> None:
     write(project, "2025-10-01-a")
     run("render")
     report = project / "incidents" / "2025-10-01-a.md"
     good = report.read_bytes()
-    report.write_bytes(good.replace(b"Cache stale", b"Cache fine"))
-    assert run("render", "--check")[1] == "stale: incidents/2025-10-01-a.md\n"
-    assert run("render")[1] == "updated: incidents/2025-10-01-a.md\n"
+    mine = good.replace(b"Cache stale", b"Cache fine")
+    report.write_bytes(mine)
+    kept = f"incidents/2025-10-01-a.md.edited-{hashlib.sha256(mine).hexdigest()[:8]}"
+    problem = ("incidents/2025-10-01-a.md:1:1: error: edited by hand (its text no longer "
+               "matches the digest in its first line), so it was not overwritten: carry the "
+               "change over to incidents/2025-10-01-a.yaml; `postmortem render --force` "
+               f"replaces it and keeps this version as {kept} [R002]\n")
+    for args in (["render"], ["render", "--check"]):
+        code, out, err = run(*args)
+        assert (code, out) == (1, "")
+        assert err.startswith(problem)
+        assert report.read_bytes() == mine
+    assert not (project / kept).exists()
+    code, out, _ = run("render", "--force")
+    assert (code, out) == (0, "updated: incidents/2025-10-01-a.md (the hand-edited version is "
+                              f"kept as {kept})\n")
     assert report.read_bytes() == good
+    assert (project / kept).read_bytes() == mine
+    assert run("render")[:2] == (0, "")
+
+
+def test_line_endings_converted_on_checkout_are_no_hand_edit(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    run("render")
+    report = project / "incidents" / "2025-10-01-a.md"
+    good = report.read_bytes()
+    report.write_bytes(good.replace(b"\n", b"\r\n"))  # as git's core.autocrlf checks it out
+    assert run("render") == (0, "updated: incidents/2025-10-01-a.md\n",
+                             "1 file changed, 1 unchanged\n")
+    assert report.read_bytes() == good
+
+
+def test_check_and_force_do_not_combine(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    code, _, err = run("render", "--check", "--force")
+    assert code == 2
+    assert "--check writes nothing, so --force has nothing to replace" in err
+
+
+def test_a_hand_edited_index_is_left_and_reported(project: Path) -> None:
+    write(project, "2025-10-01-a")
+    run("render")
+    index = project / "incidents" / "README.md"
+    mine = index.read_bytes() + b"\nMy notes.\n"
+    index.write_bytes(mine)
+    write(project, "2025-10-01-b")
+    code, out, err = run("render")
+    assert (code, out) == (1, "created: incidents/2025-10-01-b.md\n")
+    assert "incidents/README.md:1:1: error: edited by hand" in err
+    assert index.read_bytes() == mine
+    code, out, _ = run("render", "--force")
+    assert code == 0
+    assert out.startswith("updated: incidents/README.md (the hand-edited version is kept as "
+                          "incidents/README.md.edited-")
+    assert b"2025-10-01-b" in index.read_bytes()
 
 
 def test_orphaned_reports_are_removed_only_when_generated(project: Path) -> None:
@@ -116,6 +170,44 @@ def test_orphaned_reports_are_removed_only_when_generated(project: Path) -> None
                                 "updated: incidents/README.md\n")
     assert not (project / "incidents" / "2025-10-01-a.md").exists()
     assert notes.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_copies_of_generated_files_under_other_names_are_not_removed(project: Path) -> None:
+    source = write(project, "2025-10-01-a")
+    write(project, "2025-10-01-b")
+    run("render")
+    folder = project / "incidents"
+    shutil.copy(folder / "README.md", folder / "index-archive-2025.md")
+    shutil.copy(folder / "2025-10-01-a.md", folder / "2025-10-01-a-old.md")
+    source.unlink()
+    code, out, _ = run("render")
+    assert (code, out) == (0, "removed: incidents/2025-10-01-a.md\n"
+                              "updated: incidents/README.md\n")
+    assert (folder / "index-archive-2025.md").is_file()
+    assert (folder / "2025-10-01-a-old.md").is_file()
+
+
+def test_a_hand_edited_orphan_is_kept_unless_forced(project: Path) -> None:
+    source = write(project, "2025-10-01-a")
+    run("render")
+    report = project / "incidents" / "2025-10-01-a.md"
+    mine = report.read_bytes() + b"Notes from the review meeting.\n"
+    report.write_bytes(mine)
+    source.unlink()
+    code, out, err = run("render")
+    assert (code, out) == (1, "updated: incidents/README.md\n")
+    assert ("incidents/2025-10-01-a.md:1:1: error: edited by hand (its text no longer matches "
+            "the digest in its first line), so it was not removed: its incident file is gone, "
+            "so delete it yourself if the edit is not needed; `postmortem render --force` "
+            "removes it and keeps this version as incidents/2025-10-01-a.md.edited-") in err
+    assert report.read_bytes() == mine
+    code, out, _ = run("render", "--force")
+    assert code == 0
+    kept = f"incidents/2025-10-01-a.md.edited-{hashlib.sha256(mine).hexdigest()[:8]}"
+    assert out == ("removed: incidents/2025-10-01-a.md (the hand-edited version is kept as "
+                   f"{kept})\n")
+    assert not report.exists()
+    assert (project / kept).read_bytes() == mine
 
 
 def test_files_with_errors_are_reported_and_the_rest_rendered(project: Path) -> None:
@@ -147,17 +239,17 @@ def test_table_cells_survive_pipes_line_breaks_and_backticks(project: Path) -> N
     write(project, "2025-10-01-a", """\
         timeline:
           - at: "11:16"
-            event: "grep `a|b` log | wc -l"
-            note: "two\\nlines"
+            event: "grep `a|b` log\\n| wc -l"
+            note: "one | line"
         action_items:
           - {id: AI-1, title: "x | y `z`", owner: "ops|dev", priority: high, status: todo,
-             due: 2025-10-05}
+             due: 2025-10-05, note: "two\\nlines"}
         """)
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "| 11:16 | grep `a\\|b` log \\| wc -l | two <br> lines |" in text
-    assert ("| <a id=\"ai-1\"></a>AI-1 | x \\| y `z` | 🟡 HIGH | ops\\|dev | 📋 TODO | "
-            "2025-10-05 |") in text
+    assert "| 11:16 | grep `a\\|b` log <br> \\| wc -l | one \\| line |" in text
+    assert ("| <a id=\"ai-1\"></a>AI-1 | x \\| y `z` <br> two <br> lines | 🟡 HIGH | ops\\|dev | "
+            "📋 TODO | 2025-10-05 |") in text
 
 
 def test_emoji_can_be_turned_off(project: Path) -> None:
@@ -165,7 +257,7 @@ def test_emoji_can_be_turned_off(project: Path) -> None:
     write(project, "2025-10-01-a")
     run("render")
     text = (project / "incidents" / "2025-10-01-a.md").read_text(encoding="utf-8")
-    assert "**Status**: RESOLVED\\\n**Severity**: HIGH\\\n" in text
+    assert "**Status**: MITIGATED\\\n**Severity**: HIGH\\\n" in text
     assert "✅" not in text
 
 

@@ -77,7 +77,7 @@ def test_a_fact_is_structured_free_or_not_in_the_report() -> None:
     assert found["kubectl rollout undo deployment/api\n"] == "structured"  # fix commands
     assert found["Checkout failed for every user after the 10:00 deployment."] == "free"
     assert found["Rollback took two minutes"] == "free"  # inside a description
-    assert found["Fix"] == "missing [S001]"  # a heading the report words otherwise
+    assert found["Fix"] == "missing"  # a heading the report words otherwise
     assert found["Event"] == "structured"  # the timeline table's own header
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import keyword
+import signal
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from postmortem import __version__
-from postmortem.errors import EXIT_BUG, EXIT_INTERRUPTED, PostmortemError
+from postmortem.errors import (
+    EXIT_BUG,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    PostmortemError,
+    Terminated,
+)
 
 # Subcommands: each is a module of this package defining `command`, imported on use so that
 # `postmortem --help` costs little more than click itself.
@@ -31,6 +41,10 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """The one boundary where library errors become messages and exit codes."""
+        with _terminate_as_exception():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PostmortemError as exc:
@@ -41,6 +55,9 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            ctx.exit(EXIT_TERMINATED)
         except Exception:  # a bug: say so, with the traceback a report needs
             import traceback
 
@@ -51,6 +68,25 @@ class LazyGroup(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_BUG)
+
+
+@contextlib.contextmanager
+def _terminate_as_exception() -> Iterator[None]:
+    """SIGTERM raises Terminated while a command runs, instead of ending the process on the
+    spot: the writes under way then remove their temp files (the default action would
+    leave them behind)."""
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread
+        return
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -44,7 +44,7 @@ def command(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str,
     config = load_config()
     if select or ignore:
         config = override(config, select=split_codes(select), ignore=split_codes(ignore))
-    collection = load_all(config, named_files(paths) if paths else None)
+    collection = load_all(config, named_files(paths, config) if paths else None)
     found = collection.problems
     if links:  # markdown-it is imported only here: plain `check` stays fast
         from postmortem.reports.linkcheck import check_links

@@ -34,7 +34,8 @@ def command(ctx: click.Context, paths: tuple[str, ...], dry_run: bool,
 
     config = load_config()
     config = override(config, select=split_codes(select) or ("P",), ignore=split_codes(ignore))
-    outcomes = redact_files(config, named_files(paths) if paths else None, write=not dry_run)
+    chosen = named_files(paths, config) if paths else None
+    outcomes = redact_files(config, chosen, write=not dry_run)
     for o in outcomes:
         if o.refused:
             click.echo(f"{o.rel}: not redacted: {o.refused}", err=True)

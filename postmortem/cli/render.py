@@ -9,28 +9,41 @@ import click
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 listing reports that are missing or stale (for CI "
                    "and pre-commit).")
+@click.option("--force", is_flag=True,
+              help="Also replace (or remove) generated files that were edited by hand; each "
+                   "edited version is kept beside its file as <name>.edited-<digest>.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
-def command(ctx: click.Context, check_only: bool, quiet: bool) -> None:
+def command(ctx: click.Context, check_only: bool, force: bool, quiet: bool) -> None:
     """Render every incident into a Markdown report next to its YAML (or into output_dir).
 
-    Only files that carry postmortem's marker line are ever overwritten or removed; an
-    unchanged report is not rewritten. Incident files with errors are reported and skipped.
+    Only files that carry postmortem's marker line are ever overwritten or removed, and
+    only where the marker says they were written (a copy under another name stays); an
+    unchanged report is not rewritten. A generated file edited by hand is left as it is
+    and reported (exit 1) unless --force. Incident files with errors are reported and
+    skipped. Two runs in one repository take turns.
     """
     from postmortem.config import load_config
-    from postmortem.errors import EXIT_PROBLEMS
+    from postmortem.errors import EXIT_PROBLEMS, UsageError
     from postmortem.reports.render import render_all
 
+    if force and check_only:
+        raise UsageError("--check writes nothing, so --force has nothing to replace; use one "
+                         "or the other")
     config = load_config()
-    result = render_all(config, check=check_only)
+    result = render_all(config, check=check_only, force=force, waiting=lambda: click.echo(
+        "postmortem: waiting for another render of this repository to finish ...", err=True))
     for problem in result.problems:
         click.echo(problem.format(), err=True)
     # A file that is not ours was left alone (and reported above): it did not change.
     changed = [o for o in result.changed() if o.action != "not-ours"]
     refused = sum(o.action == "not-ours" for o in result.outcomes)
     for outcome in changed:
+        if outcome.action in ("not-ours", "edited"):
+            continue  # a problem says so
         if not quiet or check_only:
-            click.echo(f"{outcome.action}: {outcome.path}")
+            kept = f" (the hand-edited version is kept as {outcome.kept})" if outcome.kept else ""
+            click.echo(f"{outcome.action}: {outcome.path}{kept}")
     if not quiet:
         unchanged = len(result.outcomes) - len(changed) - refused
         verb = "would change" if check_only else "changed"

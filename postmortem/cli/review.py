@@ -21,8 +21,11 @@ import click
 @click.option("--commit", "commit", is_flag=True,
               help="Write <reviews_dir>/<YYYY-Www>.md and commit that one file as "
                    "'Action-item review <YYYY-Www>' (only when its content changed).")
+@click.option("--force", is_flag=True,
+              help="Replace a review that was edited by hand; the edited version is kept "
+                   "beside it as <name>.edited-<digest>.")
 def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
-            commit: bool) -> None:
+            commit: bool, force: bool) -> None:
     """Report on the action items of all incidents for the weekly review meeting.
 
     The reporting instant is the end of the week (Sunday 23:59:59 in the configured time
@@ -31,7 +34,9 @@ def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
     opened, slipped and dropped this week, per owner, and the trend of 8 weeks. Every item
     links to its incident report, relative to the folder the review is written to (the
     repository root on standard output). --commit refuses, changing nothing, while other
-    changes are staged.
+    changes are staged, on a detached HEAD and during a rebase, merge, cherry-pick or
+    bisect; when git (a hook, say) rejects the commit, the file is put back as it was.
+    A review edited by hand is replaced only with --force.
     """
     from pathlib import Path
 
@@ -62,14 +67,14 @@ def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
     review = rv.build_review(history, config, day, links_from=links_from)
     text = rv.to_json(review) if fmt == "json" else render_markdown(review, config)
     if commit:
-        recorded = rv.record_review(config, review.week, text)
+        recorded = rv.record_review(config, review.week, text, force=force)
         where = config.rel(recorded.path)
         if recorded.commit:
             click.echo(f"Committed {where} ({recorded.commit[:8]}).")
         else:
             click.echo(f"{where} is up to date; nothing to commit.")
     elif target is not None:
-        changed = rv.write_generated(target, text, config)
+        changed = rv.write_generated(target, text, config, force=force)
         click.echo(f"{'Wrote' if changed else 'Unchanged:'} {config.rel(target)}", err=True)
     else:
         click.echo(text, nl=False)

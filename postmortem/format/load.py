@@ -11,13 +11,22 @@ import functools
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.errors import UsageError
-from postmortem.format.yamlread import NO_MARKDOWN, READABLE, parse_bytes, position, too_big
+from postmortem.files import Refused, TooBig, inside, kind, read_regular, yaml_files
+from postmortem.format.yamlread import (
+    NO_MARKDOWN,
+    READABLE,
+    REGULAR,
+    parse_bytes,
+    position,
+    too_big,
+)
 from postmortem.rules.noqa import Noqa
 from postmortem.rules.problems import Problem
 
@@ -71,6 +80,22 @@ class Loaded:
         return self.model
 
 
+@dataclass
+class Listing:
+    """Incident files found (or named), and the folders that could not be read."""
+
+    files: list[Path]
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, folder: Path, config: Config) -> None:
+        """The ``*.yaml`` entries under ``folder``; an unreadable folder is a problem."""
+        found, failed = yaml_files(folder)
+        self.files.extend(found)
+        self.problems.extend(
+            READABLE(config.rel(path), 1, 1, "", f"cannot read this folder ({reason}); the "
+                     "incident files in it are not checked") for path, reason in failed)
+
+
 def require_incidents_dir(config: Config) -> None:
     """Every command that reads incidents stops alike (exit 2) when their folder is missing."""
     folder = config.incidents_dir
@@ -80,38 +105,68 @@ def require_incidents_dir(config: Config) -> None:
                               "in [tool.postmortem]")
 
 
-def incident_files(config: Config) -> list[Path]:
+def incident_files(config: Config) -> Listing:
     require_incidents_dir(config)
-    return sorted(p for p in config.incidents_dir.rglob("*.yaml") if p.is_file())
+    listing = Listing([])
+    listing.add(config.incidents_dir, config)
+    return listing
 
 
-def select(paths: Iterable[str]) -> list[Path]:
-    """Files named on the command line: files as given, folders searched for *.yaml."""
-    out: list[Path] = []
+def select(paths: Iterable[str], config: Config) -> Listing:
+    """Files named on the command line: files as given, folders searched for *.yaml.
+
+    Only paths inside the repository are read, and named files must be incident files
+    (``*.yaml``); what a named file is (a link, a pipe, ...) is for :func:`read_source`.
+    """
+    listing = Listing([])
     for raw in paths:
         path = Path(raw)
         try:
-            if path.is_dir():
-                out.extend(sorted(p for p in path.rglob("*.yaml") if p.is_file()))
-            elif path.is_file():
-                out.append(path)
+            mode = os.lstat(path).st_mode
+            # Resolved up to its name, which stays as written: it may be a link.
+            path = Path(os.path.realpath(path)) if path.name in ("", "..") \
+                else Path(os.path.realpath(path.parent)) / path.name
+            if not inside(path, config.root):
+                where = "in its git folder" if path.is_relative_to(config.root) \
+                    else f"outside the repository ({config.root})"
+                raise UsageError(f"'{raw}' is {where}; only the repository's incident files "
+                                 "are checked")
+            if stat.S_ISLNK(mode) and path.is_dir():
+                if not inside(Path(os.path.realpath(path)), config.root):
+                    raise UsageError(f"'{raw}' is a symbolic link to a folder outside the "
+                                     "repository; only its incident files are checked")
+                mode = stat.S_IFDIR
+            if stat.S_ISDIR(mode):
+                listing.add(path, config)
+            elif raw.endswith(".yaml"):
+                listing.files.append(path)
             else:
-                raise UsageError(f"'{raw}' does not exist")
+                what = "a file" if stat.S_ISREG(mode) else kind(mode)
+                raise UsageError(f"'{raw}' is {what}, not an incident file: incident files "
+                                 "are named <id>.yaml")
+        except FileNotFoundError:
+            raise UsageError(f"'{raw}' does not exist") from None
         except OSError as exc:  # e.g. a name longer than the OS allows
             raise UsageError(f"'{raw}' cannot be read: {exc.strerror}") from None
-    return out
+    return listing
 
 
 def read_source(path: Path, config: Config) -> Source:
-    """The bytes of ``path`` (up to one byte over the size limit, so that is noticed)."""
+    """The bytes of ``path`` (up to one byte over the size limit, so that is noticed).
+
+    Only regular files are read, and links only to files inside the repository: anything
+    else is a problem saying what it is, and nothing of it is read or shown.
+    """
     rel = config.rel(path)
     limit = config.max_file_size
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > limit:
-                return Source(path, rel, None, too_big(rel, size, limit))
-            data = fh.read(limit + 1)
+        data = read_regular(path, config.root, limit)
+    except TooBig as exc:
+        return Source(path, rel, None, too_big(rel, exc.size, limit))
+    except Refused as exc:
+        return Source(path, rel, None, REGULAR(rel, 1, 1, "", str(exc)))
+    except FileNotFoundError:
+        return Source(path, rel, None, READABLE(rel, 1, 1, "", "does not exist (any more)"))
     except OSError as exc:
         return Source(path, rel, None, READABLE(rel, 1, 1, "",
                                                 f"cannot read file: {exc.strerror}"))

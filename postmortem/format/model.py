@@ -43,6 +43,7 @@ from postmortem.format.vocabulary import (
     Status,
     Unknown,
 )
+from postmortem.text import NOT_IN_A_LINE
 
 # An identifier, not an address: editors find the schema through the file beside incidents.
 SCHEMA_ID = "urn:postmortem:schema:incident-1"
@@ -82,8 +83,15 @@ TimeOrRange = Annotated[str, AfterValidator(_time_or_range),
                         Field(json_schema_extra={"pattern": TIME_OR_RANGE_PATTERN})]
 # A milestone may say `unknown` where the source does not state it.
 Milestone = TimeText | Unknown
+# One line of text (a title, a name, a label, a short status): no line breaks, no control
+# characters. Where it is shown, it cannot start a heading, close a code block or add markup
+# of its own; Markdown fields (summary, descriptions, bodies) are the place for more.
+LINE_PATTERN = rf"^[^{NOT_IN_A_LINE}]*$"
+Line = Annotated[str, Field(pattern=LINE_PATTERN)]
+# The language of a code block: one word, as fences take it (`bash`, `c++`, `objective-c`).
+LANGUAGE_PATTERN = r"^[A-Za-z0-9_+.#-]*$"
 Figure = Annotated[
-    str | dict[str, str],
+    Line | Annotated[dict[Line, Line], Field(min_length=1, max_length=1)],
     Field(description="A bullet: plain text, or a one-key mapping `Label: value` (a figure)."),
 ]
 
@@ -100,11 +108,11 @@ class TimelineEntry(_Model):
     event: str = Field(description="What happened (inline Markdown).")
     outcome: Outcome | None = Field(None, description="Result, shown as the status marker: "
                                                       "ok, warning, failed or info.")
-    note: str | None = Field(None, description="Short status text beside the outcome.")
+    note: Line | None = Field(None, description="Short status text beside the outcome.")
 
 
 class RootCause(_Model):
-    title: str = Field(description="One-line name of the cause.")
+    title: Line = Field(description="One-line name of the cause.")
     level: Level = Field("contributing", description="primary, secondary, tertiary or "
                                                      "contributing (default).")
     category: str | None = Field(None, pattern=SLUG_PATTERN,
@@ -122,25 +130,26 @@ class RootCause(_Model):
 
 
 class Check(_Model):
-    text: str = Field(description="What was checked or claimed (inline Markdown).")
+    text: Line = Field(description="What was checked or claimed (inline Markdown).")
     state: CheckState = Field(description="planned, pending, passed, partial, failed or "
                                           "skipped.")
 
 
 class TitledText(_Model):
-    title: str = Field(description="Heading.")
+    title: Line = Field(description="Heading.")
     body: Markdown | None = Field(None, description="Content (Markdown).")
     checks: list[Check] = Field(default_factory=list,
                                 description="Points with a state, e.g. files found as "
                                             "expected (passed) or stale (failed).")
     code: str | None = Field(None, description="A code block: a stack trace, configuration, "
                                                "a diagram, commands.")
-    language: str | None = Field(None, description="Language of `code`, e.g. bash, php, ini "
+    language: str | None = Field(None, pattern=LANGUAGE_PATTERN,
+                                 description="Language of `code`, e.g. bash, php, ini "
                                                    "(none: a plain block).")
 
 
 class ImpactGroup(_Model):
-    title: str | None = Field(None, description="Heading instead of the default one.")
+    title: Line | None = Field(None, description="Heading instead of the default one.")
     figures: list[Figure] = Field(default_factory=list,
                                   description="Key figures (`Label: value`) or plain bullets.")
     notes: Markdown | None = Field(None, description="Text after the figures.")
@@ -162,15 +171,16 @@ class Verification(_Model):
                                             "where the fix is integrated.")
     commands: str | None = Field(None, description="Commands of the verification, shown as a "
                                                    "code block.")
-    language: str = Field("bash", description="Language of `commands`: bash, sql, php, ...")
+    language: str = Field("bash", pattern=LANGUAGE_PATTERN,
+                          description="Language of `commands`: bash, sql, php, ...")
     expected: str | None = Field(None, description="The expected result.")
     observed: str | None = Field(None, description="The observed result.")
     result: Markdown | None = Field(None, description="What the verification showed.")
 
 
 class Fix(_Model):
-    title: str = Field(description="Name of the fix.")
-    status: str | None = Field(None, description="Short status shown beside the title, "
+    title: Line = Field(description="Name of the fix.")
+    status: Line | None = Field(None, description="Short status shown beside the title, "
                                                  "e.g. 'ACTIVE' or 'Applied'.")
     at: TimeText | None = Field(None, description="When it was applied.")
     description: Markdown | None = Field(None, description="What was done and why.")
@@ -179,13 +189,14 @@ class Fix(_Model):
                                               "files, settings, behaviour (`Label: value` or "
                                               "plain).")
     commands: str | None = Field(None, description="The shell commands, shown as a code block.")
-    language: str = Field("bash", description="Language of the code block of `commands`.")
+    language: str = Field("bash", pattern=LANGUAGE_PATTERN,
+                          description="Language of the code block of `commands`: one word.")
     result: Markdown | None = Field(None, description="What happened after the fix.")
     verification: Verification | None = Field(None, description="How the fix was checked.")
 
 
 class VerificationStep(_Model):
-    title: str = Field(description="Name of the check, test scenario or snapshot.")
+    title: Line = Field(description="Name of the check, test scenario or snapshot.")
     phase: Phase | None = Field(None, description="before or after the fix.")
     state: CheckState | None = Field(None, description="planned, pending, passed, partial, "
                                                        "failed or skipped.")
@@ -193,12 +204,13 @@ class VerificationStep(_Model):
     checks: list[Check] = Field(default_factory=list,
                                 description="Points checked in this step, each with its state.")
     commands: str | None = Field(None, description="Commands run, shown as a code block.")
-    language: str = Field("bash", description="Language of `commands`: bash, sql, php, ...")
+    language: str = Field("bash", pattern=LANGUAGE_PATTERN,
+                          description="Language of `commands`: bash, sql, php, ...")
     expected: str | None = Field(None, description="The expected result.")
     observed: str | None = Field(None, description="The observed result.")
     output: str | None = Field(None, description="Output or state listing, shown as a code block.")
     result: Markdown | None = Field(None, description="Outcome of this step.")
-    by: str | None = Field(None, description="Who ran or checked it.")
+    by: Line | None = Field(None, description="Who ran or checked it.")
     at: TimeText | None = Field(None, description="When it was run: HH:MM[:SS] on the incident "
                                                   "date, or an ISO datetime.")
 
@@ -206,20 +218,21 @@ class VerificationStep(_Model):
 class KnownIssue(_Model):
     id: str | None = Field(None, pattern=ITEM_ID_PATTERN, max_length=40,
                            description="Short id to refer to it, e.g. KI-1.")
-    title: str = Field(description="What is wrong, in one line.")
+    title: Line = Field(description="What is wrong, in one line.")
     status: IssueStatus = Field("open", description="open (default), accepted, pending or "
                                                     "resolved.")
     impact: str | None = Field(None, description="What it affects.")
     workaround: str | None = Field(None, description="The workaround in place, if any.")
     commands: str | None = Field(None, description="Commands or code of the workaround.")
-    language: str = Field("bash", description="Language of `commands`.")
-    ticket: str | None = Field(None, description="Tracker reference, e.g. GW-412; a link "
+    language: str = Field("bash", pattern=LANGUAGE_PATTERN,
+                          description="Language of `commands`.")
+    ticket: Line | None = Field(None, description="Tracker reference, e.g. GW-412; a link "
                                                  "where a tracker pattern is configured.")
     description: Markdown | None = Field(None, description="Anything else about it.")
 
 
 class Measure(_Model):
-    title: str = Field(description="Name of the prevention measure.")
+    title: Line = Field(description="Name of the prevention measure.")
     status: MeasureStatus | None = Field(None, description="done, in_progress, planned or "
                                                            "recommended.")
     body: Markdown | None = Field(None, description="Details; may hold code blocks and lists.")
@@ -227,11 +240,12 @@ class Measure(_Model):
                              description="Its steps or parts, in order (inline Markdown).")
     commands: str | None = Field(None, description="Commands or code of the measure, shown "
                                                    "as a code block.")
-    language: str = Field("bash", description="Language of `commands`.")
+    language: str = Field("bash", pattern=LANGUAGE_PATTERN,
+                          description="Language of `commands`.")
 
 
 class Monitor(_Model):
-    title: str = Field(description="Name of the monitor, alert or group of targets.")
+    title: Line = Field(description="Name of the monitor, alert or group of targets.")
     body: Markdown | None = Field(None, description="Details (Markdown).")
     check: str | None = Field(None, description="What is checked, and how often.")
     alert: str | None = Field(None, description="When it alerts, and whom.")
@@ -243,8 +257,8 @@ class Lessons(_Model):
     went_well: list[Markdown] = Field(default_factory=list, description="What went well.")
     went_wrong: list[Markdown] = Field(default_factory=list, description="What went wrong.")
     lucky: list[Markdown] = Field(default_factory=list, description="Where we got lucky.")
-    went_well_title: str | None = Field(None, description="Heading instead of 'What went well'.")
-    went_wrong_title: str | None = Field(None, description="Heading instead of "
+    went_well_title: Line | None = Field(None, description="Heading instead of 'What went well'.")
+    went_wrong_title: Line | None = Field(None, description="Heading instead of "
                                                            "'What went wrong'.")
     notes: Markdown | None = Field(None, description="Further lessons as free text.")
 
@@ -252,9 +266,9 @@ class Lessons(_Model):
 class ActionItem(_Model):
     id: str = Field(pattern=ITEM_ID_PATTERN, max_length=40,
                     description="Stable id unique in the file, e.g. AI-1; never reused.")
-    title: str = Field(description="What is to be done.")
-    owner: str | None = Field(None, description="Person or team; required unless done/wontfix "
-                                                "(`unknown` until triaged).")
+    title: Line = Field(description="What is to be done.")
+    owner: Line | None = Field(None, description="Person or team; required unless done/wontfix "
+                                                 "(`unknown` until triaged).")
     priority: Rating = Field(description="critical, high, medium or low; unknown until "
                                          "triaged.")
     status: ItemStatus = Field(description="todo, in_progress, blocked, done or wontfix.")
@@ -262,10 +276,10 @@ class ActionItem(_Model):
                                                         "done/wontfix (`unknown` until "
                                                         "triaged).")
     type: ItemType | None = Field(None, description="prevent, mitigate, detect, process or repair.")
-    link: str | None = Field(None, description="Tracker ticket, pull request or commit.")
-    ticket: str | None = Field(None, description="Tracker reference that is not a URL, e.g. "
-                                                 "JIRA-123, Bug 5554823 or #42; a link where a "
-                                                 "tracker pattern is configured.")
+    link: Line | None = Field(None, description="Tracker ticket, pull request or commit.")
+    ticket: Line | None = Field(None, description="Tracker reference that is not a URL, e.g. "
+                                                  "JIRA-123, Bug 5554823 or #42; a link where a "
+                                                  "tracker pattern is configured.")
     note: str | None = Field(None, description="Free text; for wontfix the reason.")
 
     @property
@@ -274,24 +288,24 @@ class ActionItem(_Model):
 
 
 class ChecklistItem(_Model):
-    text: str = Field(description="The step (inline Markdown).")
+    text: Line = Field(description="The step (inline Markdown).")
     done: bool = Field(False, description="Whether it is done.")
 
 
 class NextSteps(_Model):
     horizon: Horizon | None = Field(None, description="immediate, short_term or long_term.")
-    title: str | None = Field(None, description="Heading instead of the horizon's name.")
-    items: list[str | ChecklistItem] = Field(
+    title: Line | None = Field(None, description="Heading instead of the horizon's name.")
+    items: list[Line | ChecklistItem] = Field(
         default_factory=list, description="Checklist: text (an open step), or text with done.")
 
 
 class Related(_Model):
     incident: str | None = Field(None, pattern=ID_PATTERN,
                                  description="Id of another incident in this repository.")
-    relation: str | None = Field(None, description="How it relates, e.g. 'same root cause'.")
-    title: str | None = Field(None, description="Title of a document that is not an incident.")
-    url: str | None = Field(None, description="URL or relative path of that document.")
-    note: str | None = Field(None, description="What the document holds.")
+    relation: Line | None = Field(None, description="How it relates, e.g. 'same root cause'.")
+    title: Line | None = Field(None, description="Title of a document that is not an incident.")
+    url: Line | None = Field(None, description="URL or relative path of that document.")
+    note: Line | None = Field(None, description="What the document holds.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> Related:
@@ -308,7 +322,7 @@ class SignOff(_Model):
 
 
 class Section(_Model):
-    title: str = Field(description="Heading of the section.")
+    title: Line = Field(description="Heading of the section.")
     body: Markdown = Field(description="Content (Markdown).")
     after: SectionKey | None = Field(None, description="Place it after this built-in section "
                                                        "(e.g. 'timeline', 'root_causes'; "
@@ -319,15 +333,15 @@ class Section(_Model):
 class Detection(_Model):
     source: DetectionSource = Field(description="Who or what noticed it first: alert, customer, "
                                                 "user, support, engineer, test or other.")
-    note: str | None = Field(None, description="How, e.g. the alert's name.")
+    note: Line | None = Field(None, description="How, e.g. the alert's name.")
 
 
 class Person(_Model):
-    name: str = Field(description="Person or team.")
+    name: Line = Field(description="Person or team.")
     role: Role = Field(description="incident_commander, deputy, communications, scribe, "
                                    "responder, expert, owner (of the postmortem), reviewer or "
                                    "attendee (of the review).")
-    note: str | None = Field(None, description="E.g. their team, or when they took the role.")
+    note: Line | None = Field(None, description="E.g. their team, or when they took the role.")
 
 
 class Incident(_Model):
@@ -339,9 +353,9 @@ class Incident(_Model):
     id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX,
                     description="Stable id; equals the file name without .yaml "
                                 "(default form YYYY-MM-DD-slug).")
-    title: str = Field(description="One-line title.")
+    title: Line = Field(description="One-line title.")
     date: Date = Field(description="Day the incident started, local to `timezone`.")
-    timezone: str | None = Field(None, description="IANA zone of every time without an offset "
+    timezone: Line | None = Field(None, description="IANA zone of every time without an offset "
                                                    "(default: configuration, else UTC).")
     language: Language | None = Field(None, description="Language of the report's labels: "
                                                         "en or de.")
@@ -349,8 +363,8 @@ class Incident(_Model):
                                        "(postmortem reviewed).")
     severity: Rating = Field(description="critical, high, medium or low; unknown before "
                                          "triage.")
-    severity_note: str | None = Field(None, description="Shown beside the severity, e.g. "
-                                                        "'Production Down'.")
+    severity_note: Line | None = Field(None, description="Shown beside the severity, e.g. "
+                                                         "'Production Down'.")
     started: Milestone = Field(description="When it started: HH:MM[:SS] or ISO datetime; "
                                            "unknown when nobody knows.")
     detected: Milestone | None = Field(None, description="When it was detected.")
@@ -363,12 +377,12 @@ class Incident(_Model):
     impact_ended: TimeText | None = Field(None, description="When users were last affected, "
                                                             "where that differs from the end of "
                                                             "the incident.")
-    trigger: str | None = Field(None, description="What set it off, e.g. a deployment or a "
+    trigger: Line | None = Field(None, description="What set it off, e.g. a deployment or a "
                                                   "configuration change.")
     detection: Detection | None = Field(None, description="How it was detected.")
-    root_cause_summary: str | None = Field(None, description="One line for the header; "
-                                                             "default: the primary root cause.")
-    authors: list[str] = Field(default_factory=list, description="Authors of the report.")
+    root_cause_summary: Line | None = Field(None, description="One line for the header; "
+                                                              "default: the primary root cause.")
+    authors: list[Line] = Field(default_factory=list, description="Authors of the report.")
     people: list[Person] = Field(default_factory=list,
                                  description="People and their roles: incident commander, "
                                              "responders, communications, review attendees...")
@@ -401,12 +415,12 @@ class Incident(_Model):
     appendices: list[TitledText] = Field(default_factory=list, description="Appendices.")
     sections: list[Section] = Field(default_factory=list,
                                     description="Free-form sections for everything else.")
-    titles: dict[SectionKey, str] = Field(
+    titles: dict[SectionKey, Line] = Field(
         default_factory=dict, description="Headings instead of the built-in ones, by section "
                                           "key, e.g. `fixes: Immediate Fix (Applied)`.")
     related: list[Related] = Field(default_factory=list,
                                    description="Related incidents and documents.")
-    report_created: str | None = Field(None, description="When the report was written, "
+    report_created: Line | None = Field(None, description="When the report was written, "
                                                          "as shown in the footer.")
     footer: list[Figure] = Field(default_factory=list,
                                  description="Extra `Label: value` lines in the footer.")
@@ -497,7 +511,9 @@ def _as_text(node: Any) -> Any:
     if pattern is None:
         return {**node, "type": ["string", "number", "boolean"]}
     other: list[dict[str, Any]] = []
-    if re.fullmatch(pattern.strip("^$"), "0123456789"):
+    if all(re.fullmatch(pattern.strip("^$"), word) for word in ("0123456789", "-1.5", "1.0e+20")):
+        other.append({"type": "number"})
+    elif re.fullmatch(pattern.strip("^$"), "0123456789"):
         limit = node.get("maxLength")
         other.append({"type": "integer", "minimum": 0,
                       **({"maximum": 10 ** limit - 1} if limit else {})})

@@ -86,10 +86,11 @@ def write_schema(path: Path) -> bool:
     from postmortem.reports.generated import inspect, put
 
     try:
-        action = put(path, schema_text(), check=False, existing=inspect(path))
+        action, _ = put(path, schema_text(), check=False, existing=inspect(path),
+                        shown=str(path))
     except OSError as exc:
         raise PostmortemError(f"cannot write '{path}': {exc.strerror}") from None
-    if action == "not-ours":
+    if action in ("not-ours", "edited"):
         raise PostmortemError(f"'{path}' exists and was not written by postmortem; not "
                               "replacing it", hint="move it away or choose another path")
     return action != "unchanged"

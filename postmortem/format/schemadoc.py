@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from postmortem.format.model import json_schema
+from postmortem.format.model import LINE_PATTERN, json_schema
 
 
 def _type(spec: dict[str, Any]) -> str:
@@ -30,11 +30,14 @@ def _type(spec: dict[str, Any]) -> str:
     if kind == "array":
         return f"list of {_type(spec.get('items', {}))}"
     if kind == "object":
-        return "mapping" if "additionalProperties" in spec else "object"
+        keyed = "additionalProperties" in spec or "patternProperties" in spec
+        return "mapping" if keyed else "object"
     if spec.get("format") == "date":
         return "date (YYYY-MM-DD)"
     if spec.get("contentMediaType") == "text/markdown":
         return "Markdown"
+    if kind == "string" and spec.get("pattern") == LINE_PATTERN:
+        return "text (one line)"
     if kind == "string" and "pattern" in spec:
         return f"string `{spec['pattern']}`"
     return str(kind or "any")

@@ -10,11 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from postmortem.format.model import Incident
+from postmortem.format.model import LANGUAGE_PATTERN, LINE_PATTERN, Incident
 from postmortem.format.yamlread import Parsed, dotted, key_node, locate, position
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import rule
-from postmortem.text import clip
+from postmortem.text import NOT_IN_A_LINE, clip
 
 
 def validate(parsed: Parsed) -> Incident | None:
@@ -26,19 +26,26 @@ def validate(parsed: Parsed) -> Incident | None:
         errors = []
         for err in exc.errors(include_url=False):
             loc, branch = _real_loc(parsed.root, err["loc"], err["type"])
-            if parsed.bad_tags and _under(dotted(loc), parsed.bad_tags):
+            if parsed.bad_tags and _under(loc, parsed.bad_tags):
                 continue
             errors.append((loc, branch, err))
         seen: set[tuple[str | int, ...]] = set()
+        unknown = 0
         for loc, err in _pick_union_errors(errors):
             if loc in seen:  # one message per place
                 continue
             seen.add(loc)
-            parsed.problems.append(_schema_problem(parsed, loc, err))
+            unknown += err["type"] == "extra_forbidden"
+            parsed.problems.append(_schema_problem(parsed, loc, err,
+                                                   suggest=unknown <= SUGGESTIONS))
         return None
 
 
 Loc = tuple[str | int, ...]
+# "Did you mean" for at most this many unknown fields of a file: typos come one or two at a
+# time, and finding the closest name costs ~0.2 ms a field (a file of 90,000 unknown keys
+# took 20 s on that alone).
+SUGGESTIONS = 20
 # Errors that only say "the value has another shape than this union member takes".
 _SHAPE_WORDS = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
                 "model_type": "a mapping", "model_attributes_type": "a mapping",
@@ -77,6 +84,8 @@ def _real_loc(root: Node | None, loc: tuple[Any, ...], kind: str) -> tuple[Loc, 
     branch: Loc | None = None
     node: Node | None = root
     for index, part in enumerate(loc):
+        if part == "[key]":  # pydantic's mark of an error in a mapping's key, not its value
+            continue
         if isinstance(node, SequenceNode) and isinstance(part, int):
             out.append(part)
             node, _ = locate(node, [part])
@@ -94,8 +103,10 @@ def _real_loc(root: Node | None, loc: tuple[Any, ...], kind: str) -> tuple[Loc, 
     return tuple(out), branch
 
 
-def _under(name: str, paths: set[str]) -> bool:
-    return any(name == p or name.startswith((p + ".", p + "[")) for p in paths)
+def _under(loc: Loc, paths: set[str]) -> bool:
+    """Whether ``loc`` is one of ``paths`` (dotted) or below one: a lookup per ancestor, not a
+    scan of ``paths`` per error (thousands of tagged values made that quadratic)."""
+    return any(dotted(loc[:end]) in paths for end in range(1, len(loc) + 1))
 
 
 def _found(value: Any) -> str:
@@ -109,6 +120,7 @@ def _found(value: Any) -> str:
 
 
 _PATTERN_WORDS = {
+    LANGUAGE_PATTERN: "one word such as bash, python or yaml (letters, digits and _ + . # -)",
     r"^[a-z0-9][a-z0-9-]*$": "lowercase letters, digits and hyphens, starting with a letter or "
                              "digit (no spaces, dots or slashes)",
     r"^[A-Za-z][A-Za-z0-9-]*$": "letters, digits and hyphens, starting with a letter (e.g. AI-1)",
@@ -120,9 +132,12 @@ KNOWN_FIELD = rule("S002")
 TYPE = rule("S003")
 ALLOWED_VALUE = rule("S004")
 VALUE_FORMAT = rule("S005")
+ONE_LINE = rule("S006")
+ONE_PAIR = rule("S007")
 
 
-def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Problem:
+def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any, *,
+                    suggest: bool = True) -> Problem:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     rel, root = parsed.rel, parsed.root
     line, col = position(root, loc)
@@ -135,10 +150,12 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
         if key is not None:
             line, col = key.start_mark.line + 1, key.start_mark.column + 1
         known = _known_fields(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6) \
+            if suggest else []
         hint = (f"did you mean '{close[0]}'?" if close
                 else f"known fields here: {', '.join(known)}" if known else "")
-        return KNOWN_FIELD(rel, line, col, name, f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
+        return KNOWN_FIELD(rel, line, col, name,
+                           f"unknown field '{loc[-1]}'; {hint}".rstrip("; "))
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         meant = _close_value(value, re.findall(r"'([^']*)'", expected))
@@ -156,6 +173,13 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
     if kind.startswith("date_") or kind.startswith("datetime_"):
         return VALUE_FORMAT(rel, line, col, name,
                             f"{_found(value)} is not a date; write YYYY-MM-DD")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == LINE_PATTERN:
+        return ONE_LINE(rel, line, col, name, _not_one_line(str(value)))
+    if kind in ("too_short", "too_long") and isinstance(value, dict):  # a figure
+        return ONE_PAIR(rel, line, col, name, (
+            f"a figure is one `Label: value` pair, but this mapping has {len(value)} "
+            f"{'key' if len(value) == 1 else 'keys'}; write each pair as a list entry of its "
+            "own (`- Label: value`), or plain text"))
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
         words = _PATTERN_WORDS.get(pattern, f"the pattern {pattern}")
@@ -164,8 +188,10 @@ def _schema_problem(parsed: Parsed, loc: tuple[str | int, ...], err: Any) -> Pro
     if kind == "string_too_long":
         return VALUE_FORMAT(rel, line, col, name,
                      f"is longer than {ctx.get('max_length')} characters; shorten it")
-    if kind == "bool_parsing" or kind == "bool_type":
+    if kind in ("bool_parsing", "bool_type"):
         return TYPE(rel, line, col, name, f"{_found(value)} is not true or false")
+    if kind == "union_shape":
+        return TYPE(rel, line, col, name, str(err["msg"]))
     message = str(err.get("msg", "is not valid"))
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
@@ -191,6 +217,24 @@ _SYNONYMS = {"success": "ok", "successful": "ok", "passed": "ok", "good": "ok",
              "fail": "failed", "failure": "failed", "error": "failed", "warn": "warning",
              "information": "info", "note": "info", "wont_fix": "wontfix", "open": "todo",
              "completed": "done", "finished": "done", "resolve": "resolved"}
+
+
+def _not_one_line(value: str) -> str:
+    """What breaks a one-line field: the first line break or control character in it."""
+    found = re.search(f"[{NOT_IN_A_LINE}]", value)
+    assert found is not None, value  # the pattern did not match
+    index, char = found.start(), found.group()
+    where = f"after '{clip(value[:index], 30)}'" if value[:index].strip() else "at its start"
+    if char in "\n\r\u2028\u2029":
+        return (f"is one line, but holds a line break {where}; join the lines (longer text "
+                "belongs in a Markdown field such as summary or description)")
+    code = ord(char)
+    return (f"holds the control character U+{code:04X}{_CONTROL_NAMES.get(code, '')} {where}; "
+            "remove it")
+
+
+_CONTROL_NAMES = {0: " (NUL)", 7: " (BEL)", 8: " (backspace)", 9: " (tab)", 0x1B: " (ESC)",
+                  0x7F: " (DEL)"}
 
 
 def _known_fields(loc: typing.Sequence[str | int]) -> list[str]:

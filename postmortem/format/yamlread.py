@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import typing
+import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +15,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from postmortem.format.mojibake import first_change, repair
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import rule
-from postmortem.text import clip
+from postmortem.text import BIDI_CONTROLS, clip
 
 try:  # libyaml's C parser; the pure-Python one is ~9x slower
     from yaml import CSafeLoader as _Loader
@@ -69,7 +71,10 @@ _DEEP_LINE = re.compile(rf"\n[ ?-]{{{MAX_DEPTH}}}")
 _DEEP_LINE_ANY_BREAK = re.compile(rf"[\n\r\x85\u2028\u2029][ ?-]{{{MAX_DEPTH}}}")
 _RARE_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 _RUN = re.compile(r"[^\x00-\x7f]+")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# An anchor (`&name`) where a node starts: without one a document has no aliases.
+_ANCHOR = re.compile(r"(?:^|[\s:,\[{?-])&[^\s,\[\]{}]", re.M)
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$", re.M)
 # (names of fields holding Markdown, names of lists of Markdown): where fences must balance.
 Markdown = tuple[frozenset[str], frozenset[str]]
 NO_MARKDOWN: Markdown = (frozenset(), frozenset())
@@ -104,6 +109,8 @@ UNIQUE_KEYS = rule("Y012")
 PLAIN_KEYS = rule("Y013")
 MOJIBAKE = rule("Y014")
 FENCES = rule("Y015")
+REGULAR = rule("Y016")
+BIDI = rule("T001")
 
 
 def too_big(rel: str, size: int, max_bytes: int) -> Problem:
@@ -175,6 +182,10 @@ def parse_text(text: str, rel: str, markdown: Markdown = NO_MARKDOWN) -> Parsed:
             parsed.problems.append(DEPTH(rel, line, col, field, (
                 f"lists and mappings are nested more than {MAX_DEPTH} levels deep (through "
                 "YAML aliases); incident files need a few levels")))
+        elif not _ANCHOR.search(text):  # no anchor, so no alias: the file is just that big
+            parsed.problems.append(SIZE(rel, line, col, field, (
+                f"the document holds more than {MAX_VALUES:,} values; incident files hold a "
+                "few hundred: is this an incident file?")))
         else:
             parsed.problems.append(ALIASES(rel, line, col, field, (
                 f"the document expands to more than {MAX_VALUES:,} values through YAML "
@@ -290,7 +301,7 @@ class _Converter:
 
     def __init__(self, rel: str, markdown: Markdown = NO_MARKDOWN, text: str = "") -> None:
         self.rel = rel
-        self.text = text  # the source, to point at suspicious text in it
+        self.text = text  # the document, for exact positions in long values
         self.markdown_fields, self.markdown_lists = markdown
         self.problems: list[Problem] = []
         self.count = 0
@@ -390,6 +401,8 @@ class _Converter:
             "mappings only (nothing is ever constructed from tags)"))
 
     def _check_text(self, node: ScalarNode, value: str) -> None:
+        if _BIDI.search(value):
+            self._bidi(node, value)
         fixed = repair(value)
         if fixed is None:
             return
@@ -406,20 +419,37 @@ class _Converter:
     def _where_text(self, node: ScalarNode, run: re.Match[str] | None) -> tuple[int, int]:
         return where_in(self.text, node, run.group(0) if run else "")
 
+    def _bidi(self, node: ScalarNode, value: str) -> None:
+        """A warning at each bidirectional control written into the file, or at the value
+        when it came from an escape (``"\\u202e"``)."""
+
+        start, end = node.start_mark.index, node.end_mark.index
+        written = [m.start() for m in _BIDI.finditer(self.text, start, end)]
+        places = [(pos, self.text[pos]) for pos in written] or [
+            (start, m.group()) for m in _BIDI.finditer(value)][:1]
+        for pos, char in places:
+            line = self.text.count("\n", 0, pos) + 1
+            col = pos - self.text.rfind("\n", 0, pos)
+            name = unicodedata.name(char, "")
+            self.problems.append(BIDI(
+                self.rel, line, col, self.dotted(),
+                f"Unicode bidirectional control U+{ord(char):04X} ({name}): it makes the text "
+                "display in another order than it is written; remove it"))
+
     def _check_fences(self, node: ScalarNode) -> None:
         value = node.value
         if "```" not in value and "~~~" not in value:
             return
         opened: tuple[str, int, str] | None = None
-        for number, line in enumerate(value.split("\n")):
-            m = _FENCE.match(line)
-            if not m:
-                continue
+        number, counted = 0, 0  # the line of the match, and up to where lines were counted
+        for m in _FENCE.finditer(value):  # fence lines only: no pass over every line
+            number += value.count("\n", counted, m.start())
+            counted = m.start()
             fence, rest = m.group(1), m.group(2)
             if opened is None:
                 if fence[0] == "`" and "`" in rest:
                     continue  # an inline code span, not a fence
-                opened = (fence, number, line.strip())
+                opened = (fence, number, m.group(0).strip())
             elif fence[0] == opened[0][0] and len(fence) >= len(opened[0]) and not rest.strip():
                 opened = None
         if opened is not None:
@@ -456,17 +486,40 @@ def dotted(path: typing.Sequence[str | int]) -> str:
     return out
 
 
+# Mappings with more entries than this are looked up through an index of their keys, built
+# on first use: a scan per lookup made messages about thousands of keys quadratic.
+_SCAN_LIMIT = 8
+_KEY_INDEX: weakref.WeakKeyDictionary[MappingNode, dict[str, tuple[Node, Node]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _entry(node: MappingNode, key: str) -> tuple[Node, Node] | None:
+    """The (key node, value node) of ``key`` in ``node``: the first, as the converter keeps."""
+    pairs = node.value
+    if len(pairs) <= _SCAN_LIMIT:
+        for pair in pairs:
+            if isinstance(pair[0], ScalarNode) and pair[0].value == key:
+                return pair  # type: ignore[no-any-return]
+        return None
+    index = _KEY_INDEX.get(node)
+    if index is None:
+        index = {}
+        for pair in pairs:
+            if isinstance(pair[0], ScalarNode):
+                index.setdefault(pair[0].value, pair)
+        _KEY_INDEX[node] = index
+    return index.get(key)
+
+
 def locate(root: Node | None, loc: typing.Sequence[str | int]) -> tuple[Node | None, bool]:
     """The node at ``loc`` (or its nearest ancestor), and whether all of ``loc`` was found."""
     node = root
     for part in loc:
         if isinstance(node, MappingNode) and isinstance(part, str):
-            for key_node, value_node in node.value:
-                if isinstance(key_node, ScalarNode) and key_node.value == part:
-                    node = value_node
-                    break
-            else:
+            pair = _entry(node, part)
+            if pair is None:
                 return node, False
+            node = pair[1]
         elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
         else:
@@ -477,10 +530,9 @@ def locate(root: Node | None, loc: typing.Sequence[str | int]) -> tuple[Node | N
 def key_node(root: Node | None, loc: typing.Sequence[str | int]) -> Node | None:
     """The key node of the last part of ``loc`` (for "unknown key" messages)."""
     parent, found = locate(root, loc[:-1])
-    if found and isinstance(parent, MappingNode):
-        for k, _ in parent.value:
-            if isinstance(k, ScalarNode) and k.value == loc[-1]:
-                return k
+    if found and isinstance(parent, MappingNode) and isinstance(loc[-1], str):
+        pair = _entry(parent, loc[-1])
+        return pair[0] if pair is not None else None
     return None
 
 

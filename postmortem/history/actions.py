@@ -12,7 +12,7 @@ from postmortem.errors import PostmortemError, UsageError
 from postmortem.format.vocabulary import CLOSED_ITEM_STATES, OPEN_ITEM_STATES, rank
 from postmortem.history.items import Event, History, ItemHistory, State, end_of_day
 from postmortem.reports.anchors import item_anchor
-from postmortem.text import clip
+from postmortem.text import clip, visible
 
 # Choices of --status besides the item statuses themselves.
 STATUS_GROUPS: dict[str, tuple[str, ...]] = {
@@ -182,10 +182,11 @@ def format_item(report: ItemReport) -> str:
         due += (f"; slipped {item.slips} time{'s' * (item.slips != 1)}, "
                 f"{item.days_slipped} days in all")
     opened = item.opened.isoformat() if item.opened else "unknown (before a shallow history)"
-    lines = [f"{item.ref}: {state.title}",
-             f"  status    {status}", f"  owner     {state.owner or '-'}",
-             f"  priority  {state.priority}", f"  due       {due}", f"  opened    {opened}",
-             f"  file      {item.path}", f"  as of     {report.day.isoformat()}", ""]
+    lines = [visible(f"{item.ref}: {state.title}"),
+             f"  status    {visible(status)}", f"  owner     {visible(state.owner or '-')}",
+             f"  priority  {visible(state.priority)}", f"  due       {due}",
+             f"  opened    {opened}", f"  file      {visible(item.path)}",
+             f"  as of     {report.day.isoformat()}", ""]
     rows = [("DATE", "EVENT", "CHANGE", "COMMIT", "AUTHOR")]
     for event in item.events:
         rows.append((event.date.strftime("%Y-%m-%d %H:%M"), event.kind, _change(event),
@@ -194,7 +195,10 @@ def format_item(report: ItemReport) -> str:
 
 
 def _aligned(rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
-    """Lines of columns padded to their widest cell; the last column is not padded."""
+    """Lines of columns padded to their widest cell; the last column is not padded. What
+    the history holds (titles, owners, authors of any old version) is shown, not obeyed:
+    control characters appear as escapes."""
+    rows = [[visible(cell) for cell in row] for row in rows]
     widths = [max(map(len, column)) for column in list(zip(*rows, strict=True))[:-1]]
     return [indent + "  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)),
                                 row[-1]]).rstrip() + "\n" for row in rows]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from postmortem.files import Refused, read_regular
 from postmortem.history.blobs import BlobInfo
 from postmortem.history.git import RawCommit
 
@@ -60,7 +61,8 @@ class HistoryCache:
         cached = Cached(data["tip"], shallow, data["commits"], data["blobs"], digest,
                         len(data["commits"]))
         journal = _load(self.journal)
-        if journal is not None and _valid_journal(journal[1]) and journal[1]["base"] == digest:
+        if journal is not None and _valid_journal(journal[1]) and journal[1]["base"] == digest \
+                and _blobs_cover(journal[1]["commits"], {**cached.blobs, **journal[1]["blobs"]}):
             cached.commits = cached.commits + journal[1]["commits"]
             cached.blobs.update(journal[1]["blobs"])
             cached.tip = journal[1]["tip"]
@@ -92,6 +94,23 @@ def _is_text(v: Any) -> bool:
     return type(v) is str
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_sha(v: Any) -> bool:
+    return type(v) is str and len(v) in (40, 64) and _HEX.issuperset(v)
+
+
+def _valid_change(change: Any) -> bool:
+    """(kind, old path, new path, blob): an addition has no old path, a deletion no blob."""
+    if not (type(change) is tuple and len(change) == 4 and all(map(_is_text, change))):
+        return False
+    kind, old, new, blob = change
+    if kind == "D":
+        return bool(old) and not new and not blob
+    return kind in ("A", "M", "R") and bool(new) and _is_sha(blob) and bool(old) == (kind != "A")
+
+
 def _opt_text(v: Any) -> bool:
     return v is None or type(v) is str
 
@@ -100,14 +119,11 @@ def _valid_commits(commits: Any) -> bool:
     if type(commits) is not list:
         return False
     for commit in commits:
-        if not (type(commit) is tuple and len(commit) == 4 and _is_text(commit[0])
-                and type(commit[1]) is int and _is_text(commit[2])
-                and type(commit[3]) is list):
+        if not (type(commit) is tuple and len(commit) == 4 and _is_sha(commit[0])
+                and type(commit[1]) is int and -2**63 <= commit[1] < 2**63
+                and _is_text(commit[2]) and type(commit[3]) is list
+                and all(map(_valid_change, commit[3]))):
             return False
-        for change in commit[3]:
-            if not (type(change) is tuple and len(change) == 4
-                    and change[0] in ("A", "D", "M", "R") and all(map(_is_text, change))):
-                return False
     return True
 
 
@@ -115,7 +131,7 @@ def _valid_blobs(blobs: Any) -> bool:
     if type(blobs) is not dict:
         return False
     for sha, info in blobs.items():
-        if not (_is_text(sha) and type(info) is tuple and len(info) == 3
+        if not (_is_sha(sha) and type(info) is tuple and len(info) == 3
                 and _opt_text(info[0]) and _opt_text(info[2])):
             return False
         rows = info[1]
@@ -131,15 +147,15 @@ def _valid_blobs(blobs: Any) -> bool:
 
 
 def _valid_base(data: dict[str, Any]) -> bool:
-    return (set(data) == {"tip", "shallow", "commits", "blobs"} and _is_text(data["tip"])
-            and type(data["shallow"]) is list and all(map(_is_text, data["shallow"]))
+    return (set(data) == {"tip", "shallow", "commits", "blobs"} and _is_sha(data["tip"])
+            and type(data["shallow"]) is list and all(map(_is_sha, data["shallow"]))
             and _valid_commits(data["commits"]) and _valid_blobs(data["blobs"])
             and _blobs_cover(data["commits"], data["blobs"]))
 
 
 def _valid_journal(data: dict[str, Any]) -> bool:
     return (set(data) == {"base", "tip", "commits", "blobs"} and type(data["base"]) is bytes
-            and _is_text(data["tip"]) and _valid_commits(data["commits"])
+            and _is_sha(data["tip"]) and _valid_commits(data["commits"])
             and _valid_blobs(data["blobs"]))
 
 
@@ -153,8 +169,8 @@ def _blobs_cover(commits: list[RawCommit], blobs: dict[str, BlobInfo]) -> bool:
 def _load(path: Path) -> tuple[bytes, dict[str, Any]] | None:
     """(checksum, data) of a cache file; None when it is missing, torn or not ours."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path)
+    except (Refused, OSError):
         return None
     start = len(_MAGIC) + 20
     digest = raw[len(_MAGIC):start]

@@ -7,12 +7,14 @@ package imports it or starts git. Errors become PostmortemError with git's own w
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from postmortem.errors import EXIT_USAGE, PostmortemError
+from postmortem.files import Refused, read_regular
 
 if TYPE_CHECKING:
     import git as gitpython
@@ -48,8 +50,8 @@ def state_dir(root: Path) -> Path | None:
     if dot.is_dir():
         return dot / "postmortem"
     try:
-        text = dot.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(dot).decode("utf-8")
+    except (Refused, OSError, UnicodeDecodeError):  # a pipe there must not block us
         return None
     if not text.startswith("gitdir:"):
         return None
@@ -68,9 +70,13 @@ def _gitpython() -> Any:
     return git
 
 
-def _detail(exc: Any) -> str:
-    stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    return stderr.strip().removeprefix("stderr: ").strip("'\n ") or str(exc)
+def _detail(exc: Any, stream: str = "stderr", *, fallback: bool = True) -> str:
+    """What a failed git command wrote to ``stream`` (GitPython wraps it in a label); the
+    whole error when it wrote nothing there (and ``fallback``)."""
+    value = getattr(exc, stream, "")
+    text = value if isinstance(value, str) else str(value or "")
+    text = text.strip().removeprefix(f"{stream}: ").strip("'\n ")
+    return text or (str(exc) if fallback else "")
 
 
 class Repository:
@@ -127,11 +133,28 @@ class Repository:
             return None
         return self._git("rev-parse", "HEAD").strip()
 
+    def submodule_of(self, prefix: str) -> str | None:
+        """The submodule (or nested repository) that holds ``prefix`` (a folder, relative to
+        the top), if any: its history is not in this repository's commits."""
+        parts = prefix.split("/") if prefix else []
+        for end in range(len(parts), 0, -1):  # a nested clone: a .git of its own
+            if (self.top.joinpath(*parts[:end]) / ".git").exists():
+                return "/".join(parts[:end])
+        if not parts or not self._repo.head.is_valid():
+            return None
+        paths = ["/".join(parts[:end]) for end in range(1, len(parts) + 1)]
+        out = self._git("ls-tree", "-z", "HEAD", "--", *paths)  # a registered submodule
+        for entry in out.split("\0"):
+            mode, _, rest = entry.partition(" ")
+            if mode == "160000":
+                return rest.partition("\t")[2]
+        return None
+
     def shallow_commits(self) -> list[str]:
         """The boundary commits of a shallow clone ([] when the history is complete)."""
         try:
-            text = (self.common_dir / "shallow").read_text(encoding="ascii")
-        except OSError:
+            text = read_regular(self.common_dir / "shallow").decode("ascii")
+        except (Refused, OSError, UnicodeDecodeError):
             return []
         return sorted(line.strip() for line in text.splitlines() if line.strip())
 
@@ -207,8 +230,29 @@ class Repository:
             return None
         return bytes(data).decode("utf-8", "replace")
 
+    def unfinished(self) -> str | None:
+        """What keeps a commit of ours from landing on a branch: an operation in progress
+        (rebase, merge, cherry-pick, revert, bisect) or a detached HEAD; None when clear."""
+        git_dir = Path(self._repo.git_dir)  # this worktree's own: the states live there
+        for name, what in _UNFINISHED:
+            if (git_dir / name).exists():
+                return what
+        if self._repo.head.is_valid() and self._repo.head.is_detached:
+            return "HEAD is detached (no branch is checked out)"
+        return None
+
+    def _hooks(self) -> list[str]:
+        """The commit hooks that would run (they may reject a commit)."""
+        configured = self._repo.git.config("--get", "core.hooksPath", with_exceptions=False)
+        folder = Path(configured.strip()) if configured.strip() else \
+            Path(self._repo.common_dir) / "hooks"
+        folder = folder if folder.is_absolute() else self.top / folder
+        return [name for name in _COMMIT_HOOKS
+                if (folder / name).is_file() and os.access(folder / name, os.X_OK)]
+
     def commit_file(self, path: Path, message: str) -> str:
-        """Commit ``path`` alone with ``message``; the new commit's sha."""
+        """Commit ``path`` alone with ``message``; the new commit's sha. When git refuses,
+        the index is left as it was and the error says why: who you are, or a hook."""
         spec = f":(top,literal){self.relative(path)}"
         try:
             self._repo.git.add("--", spec)
@@ -216,10 +260,42 @@ class Repository:
         except self._errors as exc:
             with contextlib.suppress(self._errors):  # leave the index as it was
                 self._repo.git.reset("--quiet", "--", spec)
-            raise GitError(f"git commit of {self.relative(path)} failed: {_detail(exc)}",
-                           hint="set user.name and user.email with `git config` if git asks "
-                                "who you are") from None
+            said = _detail(exc)
+            where = self.relative(path)
+            if "tell me who you are" in said or "auto-detect email" in said:
+                raise GitError(f"git commit of {where} failed: git does not know who you "
+                               f"are ({said.splitlines()[-1]})",
+                               hint="set user.name and user.email with `git config`") from None
+            hooks = self._hooks()
+            if hooks:
+                output = _clip_lines(f"{_detail(exc, 'stdout', fallback=False)}\n"
+                                     f"{_detail(exc, fallback=False)}")
+                raise GitError(f"git commit of {where} failed: the {' or '.join(hooks)} hook "
+                               f"rejected it; it said:\n{output}",
+                               hint="fix what the hook reports, or commit the review "
+                                    "yourself") from None
+            raise GitError(f"git commit of {where} failed: {said}") from None
         return self._git("rev-parse", "HEAD").strip()
+
+
+# (file or folder in the git folder, what it means): operations a commit would land inside.
+_UNFINISHED = (("rebase-merge", "a rebase is in progress"),
+               ("rebase-apply", "a rebase (or `git am`) is in progress"),
+               ("MERGE_HEAD", "a merge is in progress"),
+               ("CHERRY_PICK_HEAD", "a cherry-pick is in progress"),
+               ("REVERT_HEAD", "a revert is in progress"),
+               ("sequencer", "a cherry-pick or revert is in progress"),
+               ("BISECT_LOG", "a bisect is in progress"))
+_COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg")
+
+
+def _clip_lines(text: str, limit: int = 20) -> str:
+    """A command's output for a message: its last ``limit`` non-empty lines, indented."""
+    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+    shown = lines[-limit:]
+    if len(lines) > limit:
+        shown.insert(0, f"[{len(lines) - limit} earlier lines left out]")
+    return "\n".join(f"    {line}" for line in shown) or "    (nothing)"
 
 
 # -- git's output as plain data ----------------------------------------------------------------

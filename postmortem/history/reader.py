@@ -57,6 +57,13 @@ class _Reader:
         head = self.repo.head()
         if head is None:  # no commits yet
             return History({}, self.warnings)
+        nested = self.repo.submodule_of(self.prefix)
+        if nested is not None:
+            raise GitError(f"the incidents folder '{self.config.rel(self.config.incidents_dir)}'"
+                           f" is in the submodule '{nested}', whose commits this repository "
+                           "does not hold: its action-item history cannot be read from here",
+                           hint=f"run postmortem inside '{nested}' (with a configuration of "
+                                "its own there)")
         shallow = self.repo.shallow_commits()
         with gc_paused():  # a million small objects, no cycles: the cyclic GC only slows this
             cached = self.cache.read(shallow) if self.cache else None

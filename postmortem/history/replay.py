@@ -27,8 +27,13 @@ def replay(commits: Iterable[RawCommit], blob: Callable[[str], BlobInfo], tz: dt
     walk = _Walk(tz, boundary, blob, warnings if warnings is not None else [])
     for commit in commits:
         walk.commit(commit)
+    walk.warn_skew()
     return walk.result()
 
+
+# Commit times (Unix seconds) a date can be made of in any zone: years 1 to 9999, a day in.
+# Git takes any date; one outside these counts as the nearest of them.
+EARLIEST, LATEST = -62135596800 + 86400, 253402300799 - 86400
 
 _DATES: dict[str, dt.date | None] = {}
 
@@ -65,9 +70,22 @@ class _Walk:
         self.dead_by_id: dict[str, int] = {}
         self.items: dict[tuple[int, str], ItemHistory] = {}
         self.last: dict[tuple[int, str], State] = {}
+        self.latest: int | None = None  # the date (Unix seconds) the history has reached
+        self.skewed: list[tuple[str, int, int]] = []  # (sha, own date, date counted)
 
     def commit(self, raw: RawCommit) -> None:
         sha, stamp, author, changes = raw
+        if not EARLIEST <= stamp <= LATEST:
+            stamp = min(max(stamp, EARLIEST), LATEST)
+            self.warnings.append(f"commit {sha[:10]} is dated outside the years 1 to 9999; it "
+                                 f"counts as dated {self._day(stamp)}")
+        # Events follow the commits, not their clocks: a commit dated before the one it
+        # follows (a skewed clock, a rebase) counts from that one's date, so nothing
+        # closes before it opened and every state is found at the instant it had.
+        if self.latest is not None and stamp < self.latest:
+            self.skewed.append((sha, stamp, self.latest))
+            stamp = self.latest
+        self.latest = stamp
         commit = Commit(sha, author, dt.datetime.fromtimestamp(stamp, self.tz))
         moving: dict[str, int] = {}
         gone: list[int] = []
@@ -104,6 +122,20 @@ class _Walk:
         for lineage in gone:
             if lineage in self.dead:  # deleted, not re-added under another name
                 self._update(lineage, [], commit)
+
+    def warn_skew(self) -> None:
+        if not self.skewed:
+            return
+        sha, own, counted = self.skewed[0]
+        more = len(self.skewed) - 1
+        self.warnings.append(
+            f"commit {sha[:10]} is dated {self._day(own)}, before the commit it follows "
+            f"({self._day(counted)}){f', and so are {more} more' if more else ''}: their "
+            "changes are counted from the date of the commit before them, in the order of "
+            "history")
+
+    def _day(self, stamp: int) -> str:
+        return dt.datetime.fromtimestamp(stamp, self.tz).strftime("%Y-%m-%d %H:%M")
 
     def _lineage_for(self, path: str, incident: str | None) -> int:
         """A file appears: the lineage it continues (re-added by path or id), or a new one."""

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from postmortem.history.review import DASH, MARKER, TEMPLATE, ItemRef, Review
+from postmortem.history.review import DASH, TEMPLATE, ItemRef, Review, review_marker
 from postmortem.reports.labels import Marks
-from postmortem.reports.markdown import cell
+from postmortem.reports.markdown import cell, inline, md_link
 
 if TYPE_CHECKING:
     from postmortem.config import Config
@@ -19,8 +19,8 @@ def render_markdown(review: Review, config: Config) -> str:
     """The review as Markdown in the house style; the marker line comes first, always."""
     from postmortem import templating
 
-    body = templating.render(config, TEMPLATE, markdown_context(review, config))
-    return f"{MARKER}\n{body.lstrip(chr(10))}"
+    body = templating.render(config, TEMPLATE, markdown_context(review, config)).lstrip("\n")
+    return f"{review_marker(body)}\n{body}"
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,16 @@ class _Cells:
     marks: Marks
 
     def item(self, r: ItemRef) -> str:
-        text = f"{cell(r.incident)}#{cell(r.id)}"
-        return f"[{text}]({r.link})" if r.link is not None else text
+        text = f"{r.incident}#{r.id}"
+        return cell(md_link(text, r.link)) if r.link is not None else cell(inline(text))
+
+    @staticmethod
+    def text(value: str) -> str:
+        """A title or a name as the history has it (older versions were never checked)."""
+        return cell(inline(value))
 
     def owner(self, name: str | None) -> str:
-        return cell(name) if name is not None else self.marks.L["review_no_owner"]
+        return self.text(name) if name is not None else self.marks.L["review_no_owner"]
 
     def marked(self, key: str, fallback: str) -> str:
         """`🟡 HIGH` as in the incident reports' tables (`HIGH` without emoji)."""
@@ -63,33 +68,33 @@ Row = Callable[[_Cells, Any], list[str]]
 SECTIONS: list[tuple[str, str | None, tuple[str, ...], Row]] = [
     ("review_h_overdue", "overdue",
      ("item", "title_col", "owner", "priority", "due", "days_overdue", "slips"),
-     lambda c, o: [c.item(o.item), cell(o.item.title), c.owner(o.item.owner), c.prio(o.item),
+     lambda c, o: [c.item(o.item), c.text(o.item.title), c.owner(o.item.owner), c.prio(o.item),
                    c.day(o.item.due), str(o.days_overdue), str(o.slips)]),
     ("review_due_soon", "due_soon",
      ("item", "title_col", "owner", "priority", "status", "due", "days_left"),
-     lambda c, d: [c.item(d.item), cell(d.item.title), c.owner(d.item.owner), c.prio(d.item),
+     lambda c, d: [c.item(d.item), c.text(d.item.title), c.owner(d.item.owner), c.prio(d.item),
                    c.status(d.item), c.day(d.item.due), str(d.days_left)]),
     ("review_h_closed", "closed",
      ("item", "title_col", "owner", "status", "due", "closed_on", "result"),
-     lambda c, x: [c.item(x.item), cell(x.item.title), c.owner(x.item.owner),
+     lambda c, x: [c.item(x.item), c.text(x.item.title), c.owner(x.item.owner),
                    c.status(x.item), c.day(x.item.due), c.day(x.date), c.result(x.late)]),
     ("review_h_opened", "opened",
      ("item", "title_col", "owner", "priority", "due", "opened_on", "author"),
-     lambda c, x: [c.item(x.item), cell(x.item.title), c.owner(x.item.owner), c.prio(x.item),
-                   c.day(x.item.due), c.day(x.date), cell(x.author)]),
+     lambda c, x: [c.item(x.item), c.text(x.item.title), c.owner(x.item.owner), c.prio(x.item),
+                   c.day(x.item.due), c.day(x.date), c.text(x.author)]),
     ("review_h_slipped", "slipped",
      ("item", "title_col", "owner", "due_change", "moved_by", "commit", "slips"),
-     lambda c, s: [c.item(s.item), cell(s.item.title), c.owner(s.item.owner),
+     lambda c, s: [c.item(s.item), c.text(s.item.title), c.owner(s.item.owner),
                    f"{c.day(s.old_due)} → {c.day(s.new_due)}",
-                   f"{cell(s.author)} ({c.day(s.date)})", c.sha(s.commit), str(s.slips)]),
+                   f"{c.text(s.author)} ({c.day(s.date)})", c.sha(s.commit), str(s.slips)]),
     ("review_h_dropped", "dropped",
      ("item", "title_col", "owner", "status", "removed_on", "removed_by", "commit"),
-     lambda c, x: [c.item(x.item), cell(x.item.title), c.owner(x.item.owner),
-                   c.status(x.item), c.day(x.date), cell(x.author), c.sha(x.commit)]),
+     lambda c, x: [c.item(x.item), c.text(x.item.title), c.owner(x.item.owner),
+                   c.status(x.item), c.day(x.date), c.text(x.author), c.sha(x.commit)]),
     ("review_owners", "owners",
      ("owner", "open", "overdue", "oldest_open", "opened_on"),
      lambda c, o: [c.owner(o.owner), str(o.open), str(o.overdue),
-                   f"{c.item(o.oldest)} {cell(o.oldest.title)}",
+                   f"{c.item(o.oldest)} {c.text(o.oldest.title)}",
                    c.day(o.oldest_opened) if o.oldest_opened
                    else c.marks.L["review_unknown"]]),
 ]

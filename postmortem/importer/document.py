@@ -13,6 +13,7 @@ from markdown_it.token import Token
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 _BR = re.compile(r"^<br\s*/?>$", re.I)
+_BR_IN_TEXT = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.I)
 _HR_LINE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _CHECKBOX = re.compile(r"^\[([ xX])\][ \t]+")
 _MARKER = re.compile(r"^([ \t]*)((?:[-*+]|\d{1,9}[.)])[ \t]+)")
@@ -241,6 +242,12 @@ def items(block: Block) -> list[Item]:
         out.append(Item(first, checked, inner, begin, end))
         i = j + 1
     return out
+
+
+def cell(inline: Token) -> str:
+    """The Markdown of a table cell on one line: a ``<br>`` (the only way to break a line in
+    a cell) becomes a space, as every field a cell fills holds one line."""
+    return " ".join(_BR_IN_TEXT.sub(" ", inline.content).split())
 
 
 def table(block: Block) -> Table:

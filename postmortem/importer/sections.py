@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from postmortem.format.vocabulary import CLOSED_ITEM_STATES, ITEM_ID_PATTERN
-from postmortem.importer.document import Block, Item, Section, items, plain, table
+from postmortem.importer.document import Block, Item, Section, cell, items, plain, table
 from postmortem.importer.draft import loose, quote
 from postmortem.importer.labels import (
     block_labels,
@@ -293,13 +293,13 @@ def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | 
         if span is None:
             return None, 1
         # Other columns go to the note, each with its heading ("Data Link: ...").
-        extra = [f"{plain(grid.header[i])}: {c.content.strip()}" if i < len(grid.header)
-                 and plain(grid.header[i]) else c.content.strip()
+        extra = [f"{plain(grid.header[i])}: {cell(c)}" if i < len(grid.header)
+                 and plain(grid.header[i]) else cell(c)
                  for i, c in enumerate(cells)
-                 if i not in (time_col, event_col, outcome_col) and c.content.strip()]
-        status = cells[outcome_col].content.strip() if outcome_col is not None and \
+                 if i not in (time_col, event_col, outcome_col) and cell(c)]
+        status = cell(cells[outcome_col]) if outcome_col is not None and \
             outcome_col < len(cells) else ""
-        row = _row(r, span, cells[event_col].content.strip(), status, extra)
+        row = _row(r, span, cell(cells[event_col]), status, extra)
         if row is None:
             return None, 1
         out.append(row)
@@ -823,8 +823,8 @@ def _action_items(r: Reading, s: Section, paren: str | None) -> bool:
 def _items_from_table(r: Reading, block: Block) -> list[dict[str, Any]] | None:
     grid = table(block)
     columns: dict[str, int] = {}
-    for index, cell in enumerate(grid.header):
-        for name in r.vocab.lookup("columns", plain(cell)):
+    for index, heading in enumerate(grid.header):
+        for name in r.vocab.lookup("columns", plain(heading)):
             if name in _ITEM_COLUMNS and name not in columns:
                 columns[name] = index
                 break
@@ -835,7 +835,7 @@ def _items_from_table(r: Reading, block: Block) -> list[dict[str, Any]] | None:
         columns["title"] = free_cols[0]
     out = []
     for number, cells in enumerate(grid.rows, start=1):
-        values = {name: cells[i].content.strip() if i < len(cells) else ""
+        values = {name: cell(cells[i]) if i < len(cells) else ""
                   for name, i in columns.items()}
         item = _item(r, number, values)
         if item is None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from yaml.nodes import Node
 
     from postmortem.config import Config
+    from postmortem.format.load import Listing
     from postmortem.privacy.scan import Finding
 
 PLACEHOLDERS = {"email": "[EMAIL_REDACTED]", "phone": "[PHONE_REDACTED]",
@@ -131,16 +132,16 @@ class Outcome:
             f"a/{self.rel}", f"b/{self.rel}"))
 
 
-def redact_files(config: Config, paths: list[Path] | None, *, write: bool) -> list[Outcome]:
-    """Redact what `check` reports of rules P in ``paths`` (default: every incident file);
-    with ``write``, each changed file is replaced atomically."""
+def redact_files(config: Config, chosen: Listing | None, *, write: bool) -> list[Outcome]:
+    """Redact what `check` reports of rules P in the ``chosen`` files (default: every
+    incident file); with ``write``, each changed file is replaced atomically."""
     from postmortem.atomic import write_bytes_atomic
     from postmortem.format.load import incident_files, load_source, read_source
     from postmortem.rules.privacy import reported, scanner_of
 
     scanner = scanner_of(config)
     out = []
-    for path in incident_files(config) if paths is None else paths:
+    for path in (incident_files(config) if chosen is None else chosen).files:
         source = read_source(path, config)
         outcome = Outcome(path, source.rel)
         out.append(outcome)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from postmortem.config import Config
+from postmortem.files import Refused, inside, read_regular
 from postmortem.reports.generated import is_generated
 from postmortem.reports.paths import report_path
 from postmortem.rules.problems import Problem, sort_key
@@ -134,15 +135,21 @@ class Checker:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.md = parser()
-        self.pages: dict[Path, Page | None] = {}
+        self.pages: dict[Path, Page | str] = {}
 
-    def page(self, path: Path) -> Page | None:
+    def page(self, path: Path) -> Page | str:
+        """The parsed page at ``path``, or why it cannot be read. Only the repository's own
+        regular files are read (a pipe would block; a page outside is not ours to show)."""
         key = path.resolve()
         if key not in self.pages:
             try:
-                text = key.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                self.pages[key] = None
+                text = read_regular(key, self.config.root).decode("utf-8")
+            except Refused as exc:
+                self.pages[key] = exc.what
+            except OSError as exc:
+                self.pages[key] = f"cannot be read ({exc.strerror})"
+            except UnicodeDecodeError:
+                self.pages[key] = "cannot be read as UTF-8 text"
             else:
                 self.pages[key] = read_page(self.md, text)
         return self.pages[key]
@@ -150,8 +157,8 @@ class Checker:
     def check(self, path: Path) -> list[Problem]:
         page = self.page(path)
         rel = self.config.rel(path)
-        if page is None:
-            return [READABLE(rel, 1, 1, "link", "cannot be read as UTF-8 text")]
+        if isinstance(page, str):
+            return [READABLE(rel, 1, 1, "link", page)]
         out = []
         for link in page.links:
             message = self._broken(path, link.target, link.written)
@@ -171,9 +178,11 @@ class Checker:
         fragment = unquote(raw_fragment)
         if not fragment or target.is_dir() or target.suffix.lower() not in (".md", ".markdown"):
             return None
+        if not inside(target, self.config.root):
+            return None  # its anchors are not ours to read
         page = self.page(target)
-        if page is None:
-            return f"'{written}': {shown} cannot be read as UTF-8 text"
+        if isinstance(page, str):
+            return f"'{written}': {shown} {page}"
         if fragment in page.anchors:
             return None
         close = difflib.get_close_matches(fragment, sorted(page.anchors), n=1)

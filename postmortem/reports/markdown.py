@@ -5,10 +5,37 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# What a line may start with to become a block of its own: a heading, quote, list item,
+# thematic break, setext underline, code fence, table row or link definition.
+_BLOCK_START = re.compile(r"(?:#{1,6}(?![^ \t])|>|[-+*](?![^ \t])|[-=]+[ \t]*$|"
+                          r"(?:[-*_][ \t]*){3,}$|`{3,}|~{3,}|\||\[[^\]]*\]:)")
+_ORDERED_START = re.compile(r"(\d{1,9})([.)])(?![^ \t])")
+
+
+def inline(text: str) -> str:
+    """A one-line field as Markdown that shows its text and adds nothing: no HTML (``<`` is
+    written as an entity), and at the start no marker of a block (``# ``, ``- ``, ``1. ``,
+    ``>``, ``---``, a fence): those get a backslash. Inline markup (``**bold**``, code
+    spans) stays, as in the reports the format was made from."""
+    text = text.strip().replace("<", "&lt;")
+    ordered = _ORDERED_START.match(text)
+    if ordered:
+        return f"{ordered.group(1)}\\{text[ordered.end(1):]}"
+    return "\\" + text if _BLOCK_START.match(text) else text
+
+
+def code(text: str) -> str:
+    """An inline code span showing ``text`` as it is, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
 
 def md_link(text: str, url: str) -> str:
     """``[text](url)`` whatever the text holds; a url with spaces or parentheses goes in <>."""
     label = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    label = label.replace("<", "&lt;")
     if any(ch in url for ch in " ()<>"):
         url = "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
     return f"[{label}]({url})"
@@ -48,12 +75,11 @@ def cell(value: Any) -> str:
 
 
 def fence(code: str, language: str = "") -> str:
-    """A fenced code block whose fence is longer than any backtick run inside."""
-    longest, run = 0, 0
-    for ch in code:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
+    """A fenced code block whose fence is longer than any backtick run inside; the language
+    is its first word (an info string after backticks may hold no backtick or line break)."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     ticks = "`" * max(3, longest + 1)
+    language = (language.split() or [""])[0].replace("`", "")
     return f"{ticks}{language}\n{code.rstrip(chr(10))}\n{ticks}"
 
 

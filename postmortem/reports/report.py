@@ -39,7 +39,7 @@ from postmortem.reports.anchors import (
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
-from postmortem.reports.markdown import is_address, lines, md_link, starts_block
+from postmortem.reports.markdown import code, inline, is_address, lines, md_link, starts_block
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
@@ -65,11 +65,11 @@ def format_duration(minutes: float, L: dict[str, str]) -> str:
 
 
 def figure(item: str | dict[str, str]) -> dict[str, str | None]:
-    """A `Label: value` line (a one-key mapping) or a plain one."""
+    """A `Label: value` line (a one-key mapping) or a plain one, as inline Markdown."""
     if isinstance(item, dict):
         ((label, value),) = item.items()
-        return {"label": label, "value": value}
-    return {"label": None, "value": item}
+        return {"label": inline(label), "value": inline(value)}
+    return {"label": None, "value": inline(item)}
 
 
 def labelled(label: str, text: str) -> str:
@@ -100,13 +100,13 @@ class _Report:
     def checks(self, checks: Sequence[Check]) -> list[str]:
         """Points with a state: the state's marker (its word without emoji), then the text."""
         if self.marks.emoji:
-            return [f"{self.marks.icon('check_' + c.state)} {c.text}" for c in checks]
-        return [f"{self.L['check_' + c.state]}: {c.text}" for c in checks]
+            return [f"{self.marks.icon('check_' + c.state)} {inline(c.text)}" for c in checks]
+        return [f"{self.L['check_' + c.state]}: {inline(c.text)}" for c in checks]
 
     def ticket(self, ref: str) -> str:
         """A tracker reference, linked where a configured tracker knows it."""
         url = self.config.ticket_url(ref)
-        return md_link(ref, url) if url else ref
+        return md_link(ref, url) if url else inline(ref)
 
     def part(self, part: TitledText | Monitor) -> dict[str, Any]:
         """A titled part (technical detail, evidence, monitor, appendix) as the template
@@ -114,13 +114,13 @@ class _Report:
         lines = []
         targets: list[Check] = []
         if isinstance(part, Monitor):
-            lines = [labelled(self.L[f"monitor_{key}"], text)
+            lines = [labelled(self.L[f"monitor_{key}"], inline(text))
                      for key, text in (("check", part.check), ("alert", part.alert)) if text]
             targets = part.targets
             code, language = None, None
         else:
             targets, code, language = part.checks, part.code, part.language
-        return {"title": part.title, "body": part.body, "lines": lines,
+        return {"title": inline(part.title), "body": part.body, "lines": lines,
                 "checks": self.checks(targets), "code": code, "language": language or ""}
 
     def shown(self, text: str) -> str:
@@ -145,10 +145,11 @@ def _timeline(r: _Report) -> Block:
         if entry.outcome and r.marks.emoji:
             status.append(r.marks.icon(f"outcome_{entry.outcome}"))
         if entry.note:
-            status.append(entry.note)
+            status.append(inline(entry.note))
         elif entry.outcome and not r.marks.emoji:
             status.append(entry.outcome)
-        rows.append({"at": r.shown(entry.at), "event": entry.event, "status": " ".join(status)})
+        rows.append({"at": r.shown(entry.at), "event": inline(entry.event),
+                     "status": " ".join(status)})
     return {"rows": rows}
 
 
@@ -156,7 +157,8 @@ def _root_causes(r: _Report) -> Block:
     if not r.incident.root_causes:
         return None
     return {"causes": [
-        {"anchor": root_cause_anchor(i), "level": r.L[f"level_{rc.level}"], "title": rc.title,
+        {"anchor": root_cause_anchor(i), "level": r.L[f"level_{rc.level}"],
+         "title": inline(rc.title),
          "category": rc.category, "description": rc.description, "why": rc.why,
          "effects": rc.effects, "evidence": [r.part(e) for e in rc.evidence]}
         for i, rc in enumerate(r.incident.root_causes)]}
@@ -178,7 +180,8 @@ def _impact(r: _Report) -> Block:
     for kind in ("user", "business", "technical"):
         group = getattr(impact, kind)
         if group is not None:
-            groups.append({"title": group.title or r.L[f"impact_{kind}"],
+            groups.append({"title": inline(group.title) if group.title
+                           else r.L[f"impact_{kind}"],
                            "figures": [figure(f) for f in group.figures],
                            "notes": group.notes})
     return {"summary": impact.summary, "groups": groups}
@@ -188,7 +191,8 @@ def _fixes(r: _Report) -> Block:
     if not r.incident.fixes:
         return None
     return {"fixes": [
-        {"number": i + 1, "title": fix.title, "status": fix.status,
+        {"number": i + 1, "title": inline(fix.title),
+         "status": inline(fix.status) if fix.status else None,
          "at": r.shown(fix.at) if fix.at else None, "description": fix.description,
          "changes": [figure(f) for f in fix.changes], "commands": fix.commands,
          "language": fix.language, "result": fix.result,
@@ -208,7 +212,7 @@ def _fix_verification(r: _Report, v: Verification | None) -> dict[str, Any] | No
 
 def _outcome(r: _Report, step: Verification | VerificationStep) -> list[str]:
     """The expected and the observed result of a check, as labelled lines."""
-    return [labelled(r.L[key], getattr(step, key)) for key in ("expected", "observed")
+    return [labelled(r.L[key], inline(getattr(step, key))) for key in ("expected", "observed")
             if getattr(step, key)]
 
 
@@ -232,8 +236,8 @@ def _verification(r: _Report) -> Block:
         lines = _outcome(r, step)
         who = ", ".join(x for x in (step.by, r.shown(step.at) if step.at else None) if x)
         if who:
-            lines.append(labelled(r.L["checked"], who))
-        out.append({"title": step.title + (f" ({', '.join(notes)})" if notes else ""),
+            lines.append(labelled(r.L["checked"], inline(who)))
+        out.append({"title": inline(step.title) + (f" ({', '.join(notes)})" if notes else ""),
                     "description": step.description, "checks": r.checks(step.checks),
                     "commands": step.commands, "language": step.language, "lines": lines,
                     "output": step.output, "result": step.result})
@@ -245,11 +249,11 @@ def _known_issues(r: _Report) -> Block:
         return None
     issues = []
     for issue in r.incident.known_issues:
-        lines = [labelled(r.L[key], text) for key, text in (
+        lines = [labelled(r.L[key], inline(text)) for key, text in (
             ("issue_impact", issue.impact), ("workaround", issue.workaround)) if text]
         issues.append({
             "anchor": issue_anchor(issue.id) if issue.id else None,
-            "title": (f"{issue.id}: " if issue.id else "") + issue.title
+            "title": (f"{issue.id}: " if issue.id else "") + inline(issue.title)
             + f" ({r.marks.mark('issue_' + issue.status)})",
             "lines": lines, "commands": issue.commands, "language": issue.language,
             "ticket": labelled(r.L["ticket"], r.ticket(issue.ticket)) if issue.ticket else None,
@@ -261,7 +265,7 @@ def _prevention(r: _Report) -> Block:
     if not r.incident.prevention:
         return None
     return {"measures": [
-        {"number": i + 1, "title": m.title, "body": m.body, "steps": m.steps,
+        {"number": i + 1, "title": inline(m.title), "body": m.body, "steps": m.steps,
          "commands": m.commands, "language": m.language,
          "status": r.marks.mark(f"measure_{m.status}") if m.status else None}
         for i, m in enumerate(r.incident.prevention)]}
@@ -278,9 +282,11 @@ def _lessons(r: _Report) -> Block:
         return icon + " " if icon else ""
 
     groups = [
-        {"title": lessons.went_wrong_title or r.L["went_wrong"],
+        {"title": inline(lessons.went_wrong_title) if lessons.went_wrong_title
+         else r.L["went_wrong"],
          "entries": [marker("went_wrong") + t for t in lessons.went_wrong]},
-        {"title": lessons.went_well_title or r.L["went_well"],
+        {"title": inline(lessons.went_well_title) if lessons.went_well_title
+         else r.L["went_well"],
          "entries": [marker("went_well") + t for t in lessons.went_well]},
         {"title": r.L["lucky"], "entries": [marker("lucky") + t for t in lessons.lucky]},
     ]
@@ -293,12 +299,12 @@ def _action_items(r: _Report) -> Block:
         return None
     return {"typed": any(item.type for item in items), "entries": [
         {"anchor": item_anchor(item.id), "id": item.id,
-         "title": item.title + (_item_link(item.link) if item.link else "")
+         "title": inline(item.title) + (_item_link(item.link) if item.link else "")
          + (f" ({r.ticket(item.ticket)})" if item.ticket else "")
-         + (f"\n{item.note}" if item.note else ""),
+         + (f"\n{inline(item.note)}" if item.note else ""),
          "type": r.L[f"type_{item.type}"] if item.type else "—",
          "priority": r.marks.mark(f"severity_{item.priority}"),
-         "owner": r.known(item.owner) or "—", "status": r.marks.mark(f"item_{item.status}"),
+         "owner": inline(r.known(item.owner) or "—"), "status": r.marks.mark(f"item_{item.status}"),
          "due": item.due.isoformat() if isinstance(item.due, dt.date)
          else r.known(item.due) or "—"}
         for item in items]}
@@ -306,16 +312,17 @@ def _action_items(r: _Report) -> Block:
 
 def _item_link(link: str) -> str:
     """An item's tracker reference: a link where it is an address, else its text."""
-    return f" ([link]({link}))" if is_address(link) else f" ({link})"
+    return f" ({md_link('link', link)})" if is_address(link) else f" ({inline(link)})"
 
 
 def _next_steps(r: _Report) -> Block:
     if not r.incident.next_steps:
         return None
     return {"groups": [
-        {"title": g.title or (r.L[f"horizon_{g.horizon}"] if g.horizon else r.L["next_steps"]),
-         "entries": [{"done": False, "text": i} if isinstance(i, str)
-                     else {"done": i.done, "text": i.text} for i in g.items]}
+        {"title": inline(g.title) if g.title
+         else r.L[f"horizon_{g.horizon}"] if g.horizon else r.L["next_steps"],
+         "entries": [{"done": False, "text": inline(i)} if isinstance(i, str)
+                     else {"done": i.done, "text": inline(i.text)} for i in g.items]}
         for g in r.incident.next_steps]}
 
 
@@ -328,13 +335,23 @@ def _sign_off(r: _Report) -> Block:
 
 def _related(r: _Report) -> Block:
     links = r.links
-    documents = [
-        {"title": d.title, "url": d.url, "note": d.note, "relation": d.relation,
-         "code": bool(d.url and d.url.startswith("/"))}
-        for d in r.incident.related if d.incident is None]
+    documents = [_document(d) for d in r.incident.related if d.incident is None]
     if not (documents or links.related or links.referenced_by or links.similar):
         return None
     return {"documents": documents, **_link_view(links, r.marks)}
+
+
+def _document(d: Any) -> dict[str, Any]:
+    """A related document: a link, or a path on a server shown as code, with its note."""
+    title = inline(d.title) if d.title else None
+    if d.url and d.url.startswith("/"):
+        shown = code(d.url) + (f" - {title}" if title else "")
+    elif d.url:
+        shown = md_link(d.title or d.url, d.url)
+    else:
+        shown = title or ""
+    return {"title": title, "url": d.url, "note": inline(d.note) if d.note else None,
+            "relation": inline(d.relation) if d.relation else None, "shown": shown}
 
 
 def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
@@ -342,8 +359,11 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
     L = marks.L
 
     def show(entry: dict[str, Any]) -> dict[str, Any]:
-        return {**entry, "link": md_link(entry["title"], entry["url"]),
-                "severity": marks.mark(f"severity_{entry['severity']}")}
+        shown = {**entry, "link": md_link(entry["title"], entry["url"]),
+                 "severity": marks.mark(f"severity_{entry['severity']}")}
+        if entry.get("relation"):
+            shown["relation"] = inline(entry["relation"])
+        return shown
 
     recurring = []
     for rec in links.recurring:
@@ -416,14 +436,15 @@ def _header(r: _Report) -> dict[str, Any]:
         word = L["unknown"] if incident.resolved == UNKNOWN else L["ongoing"]
         duration = f"{word} ({start.clock()} {start.zone})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
+    root_cause = incident.root_cause_summary or (primary.title if primary else None)
     extra = [figure(f) for f in incident.header]
     header: dict[str, Any] = {
-        "title": f"{L['report_title']}: {incident.title} ({incident.date.isoformat()})",
+        "title": f"{L['report_title']}: {inline(incident.title)} ({incident.date.isoformat()})",
         "status": marks.mark(f"status_{incident.status}"),
         "severity": marks.mark(f"severity_{incident.severity}")
-        + (f" ({incident.severity_note})" if incident.severity_note else ""),
+        + (f" ({inline(incident.severity_note)})" if incident.severity_note else ""),
         "duration": duration,
-        "root_cause": incident.root_cause_summary or (primary.title if primary else None),
+        "root_cause": inline(root_cause) if root_cause else None,
         "lines": _milestone_lines(r) + _people_lines(incident, L),
         "extra": extra,
     }
@@ -474,11 +495,12 @@ def _milestone_lines(r: _Report) -> list[dict[str, str]]:
         lines.append({"label": L["impact_window"], "value": " – ".join(
             _when(when, start) if when else "?" for when in (first, last))})
     if incident.trigger:
-        lines.append({"label": L["trigger"], "value": incident.trigger})
+        lines.append({"label": L["trigger"], "value": inline(incident.trigger)})
     if incident.detection:
         d = incident.detection
         lines.append({"label": L["detection"],
-                      "value": L[f"detection_{d.source}"] + (f": {d.note}" if d.note else "")})
+                      "value": L[f"detection_{d.source}"]
+                      + (f": {inline(d.note)}" if d.note else "")})
     return lines
 
 
@@ -486,7 +508,8 @@ def _people_lines(incident: Incident, L: dict[str, str]) -> list[dict[str, str]]
     """One line per role, in the order of the role list."""
     names: dict[str, list[str]] = {}
     for p in incident.people:
-        names.setdefault(p.role, []).append(p.name + (f" ({p.note})" if p.note else ""))
+        names.setdefault(p.role, []).append(inline(p.name)
+                                            + (f" ({inline(p.note)})" if p.note else ""))
     return [{"label": L[f"role_{role}"], "value": ", ".join(names[role])}
             for role in ROLES if role in names]
 
@@ -495,10 +518,10 @@ def _footer(incident: Incident, marks: Marks, status: str) -> list[dict[str, str
     L = marks.L
     footer: list[dict[str, str | None]] = []
     if incident.report_created:
-        footer.append({"label": L["report_created"], "value": incident.report_created})
+        footer.append({"label": L["report_created"], "value": inline(incident.report_created)})
     if incident.authors:
         footer.append({"label": L["author"] if len(incident.authors) == 1 else L["authors"],
-                       "value": ", ".join(incident.authors)})
+                       "value": ", ".join(inline(a) for a in incident.authors)})
     footer.append({"label": L["status"], "value": status})
     footer.extend(figure(f) for f in incident.footer)
     if incident.tags:
@@ -515,7 +538,7 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
         free.setdefault(section.after or "appendices", []).append(
-            {"anchor": free_section_anchor(section.title), "title": section.title,
+            {"anchor": free_section_anchor(section.title), "title": inline(section.title),
              "body": section.body})
     sections = []
     for key in SECTION_KEYS:
@@ -523,7 +546,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
         block = builder(r) if builder else None
         if block is not None:
             default = marks.L[_HEADING_LABELS.get(key, key)]
-            title = incident.titles.get(key, default)  # type: ignore[call-overload]
+            title = incident.titles.get(key)  # type: ignore[call-overload]
+            title = inline(title) if title else default
             sections.append({"key": key, "anchor": section_anchor(key),
                              "heading": marks.heading(key, title), **block})
         sections.extend({"key": "free", **extra} for extra in free.get(key, []))

@@ -10,13 +10,15 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from postmortem.config import Config
-from postmortem.format.vocabulary import SEVERITIES, STATUSES, UNKNOWN
+from postmortem.files import Refused, read_regular
+from postmortem.format.vocabulary import LANGUAGES, SEVERITIES, STATUSES, UNKNOWN
 from postmortem.rules.problems import Problem
 
 if typing.TYPE_CHECKING:
@@ -70,7 +72,8 @@ class Summary:
             values = {name: convert(data[name]) for name, convert in _CONVERT.items()}
         except (TypeError, ValueError):
             return None
-        if values["severity"] not in (*SEVERITIES, UNKNOWN) or values["status"] not in STATUSES:
+        if values["severity"] not in (*SEVERITIES, UNKNOWN) or values["status"] not in STATUSES \
+                or values["language"] not in LANGUAGES:
             return None
         return cls(**values)
 
@@ -147,7 +150,7 @@ def _count(value: Any) -> int:
 def _minutes(value: Any) -> float | None:
     if value is None:
         return None
-    if type(value) not in (int, float):
+    if type(value) not in (int, float) or not math.isfinite(value):
         raise TypeError(value)
     return float(value)
 
@@ -230,11 +233,16 @@ class SummaryCache:
     digest; kept in the repository's git folder between runs. Anything unexpected in the
     file is ignored, never trusted."""
 
+    NAME = "render-cache.json"
+
     def __init__(self, config: Config, fingerprint: str) -> None:
         from postmortem.history.git import state_dir
 
         folder = state_dir(config.root)
-        self.path: Path | None = folder / "render-cache.json" if folder else None
+        self.path: Path | None = folder / self.NAME if folder else None
+        self._incidents, self._reports = (
+            "" if rel == "." else rel + "/"
+            for rel in (config.rel(config.incidents_dir), config.rel(config.reports_dir)))
         # The cache keeps each file's findings as the rules were selected then.
         checks = json.dumps([config.select, config.ignore, config.per_file_ignores,
                              config.severity])
@@ -246,8 +254,8 @@ class SummaryCache:
         if self.path is None:
             return
         try:
-            cache = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            cache = json.loads(read_regular(self.path))
+        except (Refused, OSError, ValueError):
             return
         if not isinstance(cache, dict) or cache.get("fingerprint") != self.fingerprint:
             return
@@ -262,8 +270,19 @@ class SummaryCache:
                 problems = _problems(rel, entry.get("problems"))
             except TypeError:
                 continue
-            if summary is not None:
+            # A valid file's id is its name (`check` insists), its summary names it and
+            # where its report goes.
+            if summary is not None and summary.source == rel \
+                    and summary.id == rel.rpartition("/")[2].removesuffix(".yaml") \
+                    and summary.report == self._report(rel):
                 self.entries[rel] = (entry["sha"], summary, problems)
+
+    def _report(self, rel: str) -> str | None:
+        """Where the report of the incident file ``rel`` goes (as reports.paths.report_path
+        puts it, for a file in the incidents folder), by string: no path is built."""
+        if not rel.startswith(self._incidents) or not rel.endswith(".yaml"):
+            return None
+        return f"{self._reports}{rel[len(self._incidents):-len('.yaml')]}.md"
 
     def get(self, rel: str, sha: str) -> tuple[Summary, list[Problem]] | None:
         """The summary and the problems of the file at ``rel`` when it still has ``sha``."""
@@ -272,7 +291,7 @@ class SummaryCache:
 
     def save(self, summaries: dict[str, tuple[str, Summary, list[Problem]]]) -> None:
         """Replace the cache with ``summaries`` (path -> (sha, summary, problems))."""
-        from postmortem.atomic import write_text_atomic
+        from postmortem.atomic import WriteError, write_text_atomic
 
         if self.path is None:
             return
@@ -285,7 +304,7 @@ class SummaryCache:
             write_text_atomic(self.path, json.dumps(
                 {"fingerprint": self.fingerprint, "files": files}, sort_keys=True,
                 separators=(",", ":")))
-        except OSError:
+        except (OSError, WriteError):
             pass  # the cache only saves time; a read-only .git must not fail the render
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from postmortem.config import Config
-from postmortem.format.load import Loaded, incident_files, load_source, read_source
+from postmortem.format.load import Listing, Loaded, incident_files, load_source, read_source
 from postmortem.gcpause import gc_paused
 from postmortem.reports.summary import summaries_of
 from postmortem.rules.across import check_across
@@ -30,22 +30,23 @@ class Collection:
     problems: list[Problem]
 
 
-def load_all(config: Config, paths: list[Path] | None = None) -> Collection:
-    """Load ``paths`` (default: every incident file) and check references across files."""
+def load_all(config: Config, chosen: Listing | None = None) -> Collection:
+    """Load the ``chosen`` files (default: every incident file) and check references across
+    files; folders that could not be read are problems too."""
     everything = incident_files(config)
-    chosen = everything if paths is None else paths
+    chosen = everything if chosen is None else chosen
     scanner = scanner_of(config) if wanted(config) else None
     files = []
     with gc_paused():
-        for path in chosen:
+        for path in chosen.files:
             source = read_source(path, config)
             loaded = load_source(source, config)
             if scanner is not None and source.data is not None:
                 loaded.problems.extend(check_privacy(source.data, loaded, scanner, config))
             files.append(loaded)
-    cross_check(files, everything, config)
-    check_across(files, summaries_of(config, files, everything), config)
-    problems = sorted((p for f in files for p in f.problems), key=sort_key)
+    cross_check(files, everything.files, config)
+    check_across(files, summaries_of(config, files, everything.files), config)
+    problems = sorted([*chosen.problems, *(p for f in files for p in f.problems)], key=sort_key)
     return Collection(config, files, problems)
 
 

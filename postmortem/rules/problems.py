@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from postmortem.text import visible
+
 Severity = Literal["error", "warning"]
 
 
@@ -23,9 +25,11 @@ class Problem:
     code: str  # the rule's code in rules/catalog.toml
 
     def format(self) -> str:
+        """One line for a terminal: what it would act on (a line break or an escape sequence
+        in a quoted value, a path or a key) is shown as an escape."""
         where = f"{self.path}:{self.line}:{self.col}" if self.line else f"{self.path}:1:1"
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {self.severity}: {what} [{self.code}]"
+        return visible(f"{where}: {self.severity}: {what} [{self.code}]")
 
 
 def sort_key(p: Problem) -> tuple[str, int, int, int, str, str]:
