@@ -59,6 +59,21 @@ class Privacy:
 
 
 @dataclass(frozen=True)
+class External:
+    """[external]: where `render --audience external` writes, and which links it drops."""
+
+    output_dir: Path | None = None  # required for the external version
+    index_file: Path | None = None  # default: <output_dir>/README.md
+    internal_hosts: tuple[str, ...] = ()  # host names or globs (*.internal) of internal links
+
+    @property
+    def index_path(self) -> Path | None:
+        if self.output_dir is None:
+            return None
+        return self.index_file or self.output_dir / "README.md"
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings of one incident repository; paths are absolute."""
 
@@ -85,6 +100,7 @@ class Config:
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
     check_owners: bool = False
     privacy: Privacy = field(default_factory=Privacy)
+    external: External = field(default_factory=External)
 
     def ticket_url(self, ref: str) -> str | None:
         """The URL of a tracker reference (``JIRA-123``) by the first tracker that knows it."""
@@ -136,6 +152,8 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "privacy": (dict, "what the scan for secrets and personal data lets pass: allow_values, "
                       "allow_domains, allow_networks, allow_private_networks, "
                       "allow_test_cards, phone_regions"),
+    "external": (dict, "the external version (`render --audience external`): output_dir, "
+                       "index_file, internal_hosts"),
 }
 # [check] key -> (expected python type, description)
 _CHECK_KEYS: dict[str, tuple[type, str]] = {
@@ -187,6 +205,12 @@ def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
     return start, None, {}
 
 
+def _unknown(key: str, known: dict[str, Any], where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+    return ConfigError(f"{where}unknown key '{key}'{hint}")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -205,9 +229,7 @@ def load_config(start: Path | None = None) -> Config:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
-            close = difflib.get_close_matches(key, list(_KEYS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(_KEYS)}"
-            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+            raise _unknown(key, _KEYS, f"{where}: ")
         expected, _ = _KEYS[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             name = getattr(expected, "__name__", str(expected))
@@ -267,17 +289,38 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
     kwargs.update(_check_settings(values.get("check", {}), where))
     if "privacy" in values:
         kwargs["privacy"] = _privacy(values["privacy"], where)
+    if "external" in values:
+        kwargs["external"] = _external(root, values["external"], where)
     return Config(**kwargs)
+
+
+_EXTERNAL_KEYS: dict[str, tuple[type, str]] = {
+    "output_dir": (str, "folder of the external reports and their index"),
+    "index_file": (str, "path of the external index (default: <output_dir>/README.md)"),
+    "internal_hosts": (list, "host names or globs (*.internal) whose links the external "
+                             "version drops"),
+}
+
+
+def _external(root: Path, table: dict[str, Any], where: str) -> External:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _EXTERNAL_KEYS:
+            raise _unknown(key, _EXTERNAL_KEYS, f"{where}: external: ")
+        if key == "internal_hosts":
+            out[key] = tuple(h.lower() for h in _strings(value, f"{where}: external.{key}"))
+        elif not isinstance(value, str):
+            raise ConfigError(f"{where}: external.{key} must be a string")
+        else:
+            out[key] = _inside(root, value, f"external.{key}", where)
+    return External(**out)
 
 
 def _privacy(table: dict[str, Any], where: str) -> Privacy:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _PRIVACY_KEYS:
-            close = difflib.get_close_matches(key, list(_PRIVACY_KEYS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                f"; known keys: {', '.join(_PRIVACY_KEYS)}"
-            raise ConfigError(f"{where}: privacy: unknown key '{key}'{hint}")
+            raise _unknown(key, _PRIVACY_KEYS, f"{where}: privacy: ")
         expected, _ = _PRIVACY_KEYS[key]
         if expected is bool:
             if not isinstance(value, bool):
@@ -314,10 +357,7 @@ def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _CHECK_KEYS:
-            close = difflib.get_close_matches(key, list(_CHECK_KEYS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                f"; known keys: {', '.join(_CHECK_KEYS)}"
-            raise ConfigError(f"{where}: check: unknown key '{key}'{hint}")
+            raise _unknown(key, _CHECK_KEYS, f"{where}: check: ")
         expected, _ = _CHECK_KEYS[key]
         fits = isinstance(value, expected)  # a plain bool: mypy keeps `value` as Any
         if not fits:

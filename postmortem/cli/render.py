@@ -12,9 +12,15 @@ import click
 @click.option("--force", is_flag=True,
               help="Also replace (or remove) generated files that were edited by hand; each "
                    "edited version is kept beside its file as <name>.edited-<digest>.")
+@click.option("--audience", type=click.Choice(["internal", "external"]), default="internal",
+              show_default=True,
+              help="external: the reports of the incidents marked `publishable`, without "
+                   "their internal parts, personal data or internal links, and their index, "
+                   "in [external] output_dir; none that would show a secret is written.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
-def command(ctx: click.Context, check_only: bool, force: bool, quiet: bool) -> None:
+def command(ctx: click.Context, check_only: bool, force: bool, audience: str,
+            quiet: bool) -> None:
     """Render every incident into a Markdown report next to its YAML (or into output_dir).
 
     Only files that carry postmortem's marker line are ever overwritten or removed, and
@@ -31,7 +37,10 @@ def command(ctx: click.Context, check_only: bool, force: bool, quiet: bool) -> N
         raise UsageError("--check writes nothing, so --force has nothing to replace; use one "
                          "or the other")
     config = load_config()
-    result = render_all(config, check=check_only, force=force, waiting=lambda: click.echo(
+    run = render_all
+    if audience == "external":
+        from postmortem.reports.external import render_external as run
+    result = run(config, check=check_only, force=force, waiting=lambda: click.echo(
         "postmortem: waiting for another render of this repository to finish ...", err=True))
     for problem in result.problems:
         click.echo(problem.format(), err=True)

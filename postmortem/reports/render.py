@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
 from postmortem.reports.fingerprint import REPORT_TEMPLATE, fingerprint
 from postmortem.reports.generated import (
+    Existing,
     Outcome,
     edited,
     inspect,
@@ -122,16 +124,24 @@ def render_all(config: Config, *, check: bool = False, force: bool = False,
     Runs in one repository take turns: a lock in its git folder (shared by runs that only
     compare); ``waiting`` is called when another run holds it.
     """
+    with render_lock(config, check=check, waiting=waiting):
+        return _render_all(config, check=check, force=force)
+
+
+@contextlib.contextmanager
+def render_lock(config: Config, *, check: bool,
+                waiting: Callable[[], None] | None) -> Iterator[None]:
+    """One render of a repository at a time (runs that only compare share the lock), with
+    the garbage collector paused."""
     from postmortem.history.git import state_dir
 
     folder = state_dir(config.root)
     with locked(folder / "render.lock" if folder else None, shared=check, waiting=waiting), \
             gc_paused():
-        result = _render_all(config, check=check, force=force)
+        yield
         if not check and folder is not None:  # a killed run's temp file of the cache
             for path in leftover_temps(folder, lambda name: name == SummaryCache.NAME):
                 remove(path)
-        return result
 
 
 def _render_all(config: Config, *, check: bool, force: bool) -> RenderResult:
@@ -157,24 +167,14 @@ def _render_all(config: Config, *, check: bool, force: bool) -> RenderResult:
             continue
         body = render_report(config, entry.model(config), source.rel, report_rel,
                              graph.links(key))
-        action, kept = put(out, with_marker(source.rel, inputs, body, report_rel), check=check,
-                           existing=existing, shown=report_rel, force=force)
-        result.outcomes.append(Outcome(report_rel, action, config.rel(kept) if kept else None))
-        if action == "not-ours":
-            assert existing is not None
-            result.problems.append(NOT_OURS(report_rel, 1, 1, "", (
-                f"not overwritten: {not_ours(existing)}; move it away (or set output_dir) so "
-                f"that the report of {source.rel} can be written")))
-        elif action == "edited":
-            assert existing is not None
-            result.problems.append(edited(config, out, existing, f"carry the change over to "
-                                          f"{source.rel}"))
+        write_report(config, out, source.rel, inputs, body, existing, result, check=check,
+                     force=force)
     outcome, problem = write_index(config, [(e.source.rel, e.source.sha) for e in valid.values()],
                                    summaries, digest, check=check, force=force)
     result.outcomes.append(outcome)
     if problem is not None:
         result.problems.append(problem)
-    _remove_orphans(config, expected, result, check=check, force=force)
+    remove_orphans(config, expected, result, check=check, force=force)
     if not check:
         cache.save({e.source.rel: (e.source.sha, e.summary, e.own_problems) for e in entries
                     if e.summary is not None})
@@ -183,11 +183,31 @@ def _render_all(config: Config, *, check: bool, force: bool) -> RenderResult:
     return result
 
 
-def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
-                    check: bool, force: bool) -> None:
+def write_report(config: Config, out: Path, source_rel: str, inputs: str, body: str,
+                 existing: Existing | None, result: RenderResult, *, check: bool,
+                 force: bool) -> None:
+    """Write (or compare) one report, with its outcome and problems in ``result``."""
+    report_rel = config.rel(out)
+    action, kept = put(out, with_marker(source_rel, inputs, body, report_rel), check=check,
+                       existing=existing, shown=report_rel, force=force)
+    result.outcomes.append(Outcome(report_rel, action, config.rel(kept) if kept else None))
+    if action == "not-ours":
+        assert existing is not None
+        result.problems.append(NOT_OURS(report_rel, 1, 1, "", (
+            f"not overwritten: {not_ours(existing)}; move it away (or set output_dir) so "
+            f"that the report of {source_rel} can be written")))
+    elif action == "edited":
+        assert existing is not None
+        result.problems.append(edited(config, out, existing, f"carry the change over to "
+                                      f"{source_rel}"))
+
+
+def remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
+                   check: bool, force: bool, gone: Callable[[str], bool] | None = None) -> None:
     """Generated files whose source is gone: reports of deleted incident files, and an index
     left behind when index_file moved. Their marker says we made them where they are, so
-    they are ours to delete (unless edited by hand). Temp files of a killed run go too."""
+    they are ours to delete (unless edited by hand). Temp files of a killed run go too.
+    ``gone`` says of other sources (incident files) whether their report should go too."""
     folder = config.reports_dir
     if not folder.is_dir():
         return
@@ -198,6 +218,8 @@ def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *
             return True  # an index; the current one is in `expected`
         if not (source.startswith(incidents + "/") and source.endswith(".yaml")):
             return False
+        if gone is not None and gone(source):
+            return True
         try:
             os.lstat(config.root / source)
         except (FileNotFoundError, NotADirectoryError):
