@@ -498,13 +498,7 @@ class Scanner:
             return e
         if _VERSION_WORDS.search(b[max(0, s - 12):s].decode("utf-8", "replace")):
             return e
-        try:
-            address = ipaddress.IPv4Address(b[s:e].decode())
-        except ValueError:
-            return e
-        if not self._ip_allowed(address):
-            out.append(_Hit("ip", PERSONAL, s, e, "IPv4"))
-        return e
+        return self._address(b[s:e].decode(), s, e, out)
 
     def _ipv6(self, b: bytes, s: int, e: int, out: list[_Hit]) -> int:
         raw = b[s:e].decode()
@@ -515,12 +509,15 @@ class Scanner:
         if sum(c in "0123456789abcdefABCDEF" for c in raw) < 4 or not any(
                 c.isdigit() for c in raw):
             return e  # Foo::bar, ab::cd
+        return self._address(raw, s, e, out)
+
+    def _address(self, raw: str, s: int, e: int, out: list[_Hit]) -> int:
         try:
-            address = ipaddress.IPv6Address(raw)
+            address = ipaddress.ip_address(raw)
         except ValueError:
             return e
         if not self._ip_allowed(address):
-            out.append(_Hit("ip", PERSONAL, s, e, "IPv6"))
+            out.append(_Hit("ip", PERSONAL, s, e, f"IPv{address.version}"))
         return e
 
     def _keyword(self, b: bytes, s: int, e: int, out: list[_Hit]) -> None:
