@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from postmortem.format.load import Listing
     from postmortem.privacy.scan import Finding
 
+# Why not a round-trip YAML library: ruamel.yaml 0.19 (preserve_quotes, width 4096, indent
+# 2/4/2) gives the bundled files back unchanged, but re-indents a file whose sequences are
+# not indented (`- at:` at column 0), and writes `[{title: x}]` as `[title: x]`; each file of
+# another style would change in places the redaction has nothing to do with.
 PLACEHOLDERS = {"email": "[EMAIL_REDACTED]", "phone": "[PHONE_REDACTED]",
                 "ip": "[IP_REDACTED]", "iban": "[IBAN_REDACTED]", "card": "[CARD_REDACTED]"}
 SECRET_PLACEHOLDER = "[SECRET_REDACTED]"
