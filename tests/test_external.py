@@ -109,6 +109,8 @@ def test_only_published_incidents_without_their_internal_parts(runner: CliRunner
     assert sorted(p.name for p in public.iterdir()) == ["2025-10-01-checkout.md", "README.md"]
     report = (public / "2025-10-01-checkout.md").read_text(encoding="utf-8")
     index = (public / "README.md").read_text(encoding="utf-8")
+    for generated in (report, index):  # what writes them again
+        assert "run `postmortem render --audience external` instead" in generated.split("\n")[0]
     for hidden in ("SECRET-ONCALL-NAME", "THE-INTERNAL-ANALYSIS", fx.DB_PW, "OPS-123",
                    "jira.acme.example", "INTERNAL-ONLY-TITLE", "2025-09-01-internal",
                    "grafana.acme.io", "wiki.acme.internal", "commit/3f2a9c1b7e4d",

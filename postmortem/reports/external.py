@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # Fields that point into the organisation: tracker tickets, pull requests, commits.
 _INTERNAL_KEYS = ("link", "ticket")
+# What writes the external reports again: their marker line says so.
+COMMAND = "postmortem render --audience external"
 # Paths of commits and change requests on the common forges.
 _CHANGE_PATH = re.compile(r"/(?:-/)?(?:commits?|pull|pulls|merge_requests|compare)/")
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
@@ -243,13 +245,14 @@ def _render_external(config: Config, public: Config, *, check: bool, force: bool
             expected.discard(out)
             continue
         outcome, problem = write_report(public, out, source.rel, inputs, body, existing,
-                                        check=check, force=force)
+                                        check=check, force=force, command=COMMAND)
         result.outcomes.append(outcome)
         if problem is not None:
             result.problems.append(problem)
     outcome, problem = write_index(
         public, [(chosen[k][0].rel, chosen[k][0].sha) for k in sorted(shown)],
-        {k: s for k, (_, s) in shown.items()}, digest, check=check, force=force)
+        {k: s for k, (_, s) in shown.items()}, digest, check=check, force=force,
+        command=COMMAND)
     result.outcomes.append(outcome)
     if problem is not None:
         result.problems.append(problem)

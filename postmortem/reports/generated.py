@@ -49,17 +49,20 @@ def body_digest(body: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def marker(source: str, inputs: str, body: str, path: str) -> str:
-    """First line of a generated file: its source, the path it is written to, the digest of
-    what it was made from, and of its own body (so a hand edit is noticed without
-    re-rendering, and a copy under another name is known not to be the tool's file)."""
-    return (f"{MARKER_PREFIX} from {source}; edit the source and run `postmortem render` "
+def marker(source: str, inputs: str, body: str, path: str,
+           command: str = "postmortem render") -> str:
+    """First line of a generated file: its source, the command that writes it, the path it
+    is written to, the digest of what it was made from, and of its own body (so a hand edit
+    is noticed without re-rendering, and a copy under another name is known not to be the
+    tool's file)."""
+    return (f"{MARKER_PREFIX} from {source}; edit the source and run `{command}` "
             f"instead of this file. file:{urllib.parse.quote(path)} inputs:{inputs} "
             f"body:{body_digest(body)} -->")
 
 
-def with_marker(source: str, inputs: str, body: str, path: str) -> str:
-    return marker(source, inputs, body, path) + "\n" + body
+def with_marker(source: str, inputs: str, body: str, path: str,
+                command: str = "postmortem render") -> str:
+    return marker(source, inputs, body, path, command) + "\n" + body
 
 
 @dataclass(frozen=True)

@@ -173,12 +173,12 @@ class _Rendering:
 
 
 def write_report(config: Config, out: Path, source_rel: str, inputs: str, body: str,
-                 existing: Existing | None, *, check: bool, force: bool
-                 ) -> tuple[Outcome, Problem | None]:
+                 existing: Existing | None, *, check: bool, force: bool,
+                 command: str = "postmortem render") -> tuple[Outcome, Problem | None]:
     """Write (or compare) one report: its outcome, and the problem when it was left alone."""
     report_rel = config.rel(out)
-    action, kept = put(out, with_marker(source_rel, inputs, body, report_rel), check=check,
-                       existing=existing, shown=report_rel, force=force)
+    action, kept = put(out, with_marker(source_rel, inputs, body, report_rel, command),
+                       check=check, existing=existing, shown=report_rel, force=force)
     outcome = Outcome(report_rel, action, config.rel(kept) if kept else None)
     if action == "not-ours":
         assert existing is not None
