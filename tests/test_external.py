@@ -170,6 +170,21 @@ def test_a_report_is_removed_when_its_incident_is_no_longer_published(
     assert sorted(p.name for p in (published / "public").iterdir()) == ["README.md"]
 
 
+def test_a_hand_edit_is_kept_and_the_message_names_the_external_render(
+        runner: CliRunner, published: Path) -> None:
+    assert render(runner, "--audience", "external").exit_code == 0
+    report = published / "public" / "2025-10-01-checkout.md"
+    report.write_text(report.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
+    (published / "incidents" / "2025-10-01-checkout.yaml").write_text(
+        (published / "incidents" / "2025-10-01-checkout.yaml").read_text(encoding="utf-8")
+        .replace("title:", "title: Changed", 1), encoding="utf-8")
+    result = render(runner, "--audience", "external")
+    assert result.exit_code == 1
+    assert "public/2025-10-01-checkout.md:1:1: error: edited by hand" in result.stderr
+    assert "`postmortem render --audience external --force` replaces it" in result.stderr
+    assert report.read_text(encoding="utf-8").endswith("Edited.\n")
+
+
 def test_check_writes_nothing(runner: CliRunner, published: Path) -> None:
     result = render(runner, "--audience", "external", "--check")
     assert result.exit_code == 1

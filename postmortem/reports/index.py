@@ -8,12 +8,9 @@ from typing import Any
 from postmortem.config import Config
 from postmortem.reports.generated import (
     Outcome,
-    edited,
     inspect,
-    not_ours,
-    put,
     up_to_date,
-    with_marker,
+    write_generated,
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import index_model
@@ -21,10 +18,8 @@ from postmortem.reports.markdown import md_link, tidy
 from postmortem.reports.report import format_duration
 from postmortem.reports.summary import Summary
 from postmortem.rules.problems import Problem
-from postmortem.rules.registry import rule
 
 INDEX_TEMPLATE = "index.md.j2"
-NOT_OURS = rule("R001")
 
 
 def index_inputs(config: Config, sources: list[tuple[str, str]], fingerprint: str) -> str:
@@ -88,18 +83,10 @@ def write_index(config: Config, sources: list[tuple[str, str]], summaries: dict[
     if up_to_date(existing, inputs):
         return Outcome(rel, "unchanged"), None
     source = config.rel(config.incidents_dir) + "/"
-    action, kept = put(path, with_marker(source, inputs, render_index_text(config, summaries), rel,
-                                   command),
-                       check=check, existing=existing, shown=rel, force=force)
-    outcome = Outcome(rel, action, config.rel(kept) if kept else None)
-    if action == "not-ours":
-        assert existing is not None
-        return outcome, NOT_OURS(rel, 1, 1, "", (
-            f"not overwritten: {not_ours(existing)}; move it away, or set index_file in "
-            "[tool.postmortem] to another path, so that the index can be written"))
-    if action == "edited":
-        assert existing is not None
-        return outcome, edited(config, path, existing, "the index is made from the incident "
-                               "files, so carry the change over to them (or to a template of "
-                               "your own)")
-    return outcome, None
+    return write_generated(
+        config, path, source, inputs, render_index_text(config, summaries), existing,
+        check=check, force=force, command=command,
+        elsewhere="move it away, or set index_file in [tool.postmortem] to another path, so "
+                  "that the index can be written",
+        carry_over="the index is made from the incident files, so carry the change over to "
+                   "them (or to a template of your own)")

@@ -21,11 +21,9 @@ from postmortem.reports.generated import (
     Outcome,
     edited,
     inspect,
-    not_ours,
-    put,
     remove_generated,
     up_to_date,
-    with_marker,
+    write_generated,
 )
 from postmortem.reports.index import write_index
 from postmortem.reports.links import LinkGraph, Links
@@ -37,10 +35,7 @@ from postmortem.rules.across import check_across
 from postmortem.rules.checked import Checked, checked
 from postmortem.rules.collection import cross_check
 from postmortem.rules.problems import Problem, sort_key
-from postmortem.rules.registry import rule
 from postmortem.workers import Local, Pool, by_holder, in_order, shares, worker_count, workers
-
-NOT_OURS = rule("R001")
 
 
 @dataclass
@@ -176,19 +171,11 @@ def write_report(config: Config, out: Path, source_rel: str, inputs: str, body: 
                  existing: Existing | None, *, check: bool, force: bool,
                  command: str = "postmortem render") -> tuple[Outcome, Problem | None]:
     """Write (or compare) one report: its outcome, and the problem when it was left alone."""
-    report_rel = config.rel(out)
-    action, kept = put(out, with_marker(source_rel, inputs, body, report_rel, command),
-                       check=check, existing=existing, shown=report_rel, force=force)
-    outcome = Outcome(report_rel, action, config.rel(kept) if kept else None)
-    if action == "not-ours":
-        assert existing is not None
-        return outcome, NOT_OURS(report_rel, 1, 1, "", (
-            f"not overwritten: {not_ours(existing)}; move it away (or set output_dir) so "
-            f"that the report of {source_rel} can be written"))
-    if action == "edited":
-        assert existing is not None
-        return outcome, edited(config, out, existing, f"carry the change over to {source_rel}")
-    return outcome, None
+    return write_generated(
+        config, out, source_rel, inputs, body, existing, check=check, force=force,
+        command=command, carry_over=f"carry the change over to {source_rel}",
+        elsewhere=f"move it away (or set output_dir) so that the report of {source_rel} can "
+                  "be written")
 
 
 def render_report(config: Config, incident: Incident, source_rel: str, report_rel: str,
