@@ -135,7 +135,8 @@ def baseline(paths: list[Path]) -> list[Any]:
 
 # ---- the run -------------------------------------------------------------------------------
 
-def run(root: Path, count: int, seed: int, repeat: int, help_runs: int) -> list[Figure]:
+def run(root: Path, count: int, seed: int, repeat: int, help_runs: int,
+        check_only: bool = False) -> list[Figure]:
     paths = corpus(root, count, seed)
     size = sum(p.stat().st_size for p in paths)
     print(f"{len(paths):,} incident files, {size / 1e6:.1f} MB "
@@ -146,6 +147,7 @@ def run(root: Path, count: int, seed: int, repeat: int, help_runs: int) -> list[
     from postmortem.config import load_config
     from postmortem.reports.render import render_all
     from postmortem.rules.collection import load_all
+    from postmortem.rules.selection import override
 
     figures: list[Figure] = []
     print("baseline: read + yaml.load(CSafeLoader) ...", file=sys.stderr)
@@ -158,11 +160,21 @@ def run(root: Path, count: int, seed: int, repeat: int, help_runs: int) -> list[
     print("check (load_all) ...", file=sys.stderr)
     wall, cpu, collection = timed(lambda: load_all(load_config(root)), repeat)
     errors = sum(p.severity == "error" for p in collection.problems)
+    private = sum(p.code.startswith("P") for p in collection.problems)
     files = len(collection.files)
     del collection
     figures.append(Figure("check: load_all(load_config(root))", wall, cpu, 1.2,
                           ok=wall <= 1.2 * base,
-                          note=f"{files:,} files, {errors} errors"))
+                          note=f"{files:,} files, {errors} errors, {private} findings of "
+                               "rules P"))
+    print("check without the privacy scan (--ignore P) ...", file=sys.stderr)
+    bare, bare_cpu, _ = timed(lambda: load_all(override(load_config(root), ignore=["P"])),
+                              repeat)
+    figures.append(Figure("check: load_all, --ignore P (no scan)", bare, bare_cpu))
+    figures.append(Figure("check: with the scan / without", absolute=(
+        f"{wall / bare:.2f}x (target <= 1.3)"), ok=wall <= 1.3 * bare))
+    if check_only:
+        return figures
 
     print("render, full ...", file=sys.stderr)
     wall, cpu, result = timed(lambda: render_all(load_config(root), check=False), repeat,
@@ -252,11 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of each in-process measure; the best one counts")
     parser.add_argument("--help-runs", type=int, default=10, help="runs of `postmortem --help`")
+    parser.add_argument("--check-only", action="store_true",
+                        help="time the baseline and check only (no render, CLI or start-up)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     root = (args.corpus or Path(tempfile.gettempdir()) /
             f"postmortem-bench-{args.count}-{args.seed}").resolve()
-    figures = run(root, args.count, args.seed, max(args.repeat, 1), max(args.help_runs, 1))
+    figures = run(root, args.count, args.seed, max(args.repeat, 1), max(args.help_runs, 1),
+                  args.check_only)
     base = figures[0].seconds
     assert base is not None
     print(report(figures, base))

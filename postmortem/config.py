@@ -36,6 +36,43 @@ class Tracker:
 
 
 
+# Names and addresses reserved for documentation and tests (RFC 2606, 6761, 5737, 3849):
+# never personal data.
+DEFAULT_ALLOW_DOMAINS = ("example.com", "example.org", "example.net", "example", "invalid",
+                         "test", "localhost")
+DEFAULT_ALLOW_NETWORKS = ("127.0.0.0/8", "0.0.0.0/32", "255.255.255.255/32", "192.0.2.0/24",
+                          "198.51.100.0/24", "203.0.113.0/24", "::1/128", "::/128",
+                          "2001:db8::/32")
+DEFAULT_PHONE_REGIONS = ("DE", "AT", "CH", "GB", "FR", "US")
+
+
+@dataclass(frozen=True)
+class Privacy:
+    """[privacy]: what the scan for secrets and personal data (rules P) lets pass."""
+
+    allow_values: tuple[str, ...] = ()  # exact; phones, cards and IBANs compared as digits
+    allow_domains: tuple[str, ...] = DEFAULT_ALLOW_DOMAINS  # e-mail and URL hosts, suffixes
+    allow_networks: tuple[str, ...] = DEFAULT_ALLOW_NETWORKS  # addresses or CIDR networks
+    allow_private_networks: bool = False  # RFC 1918, CGNAT, ULA and link-local addresses
+    allow_test_cards: bool = False  # the card networks' published test numbers
+    phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS  # national numbers of these
+
+
+@dataclass(frozen=True)
+class External:
+    """[external]: where `render --audience external` writes, and which links it drops."""
+
+    output_dir: Path | None = None  # required for the external version
+    index_file: Path | None = None  # default: <output_dir>/README.md
+    internal_hosts: tuple[str, ...] = ()  # host names or globs (*.internal) of internal links
+
+    @property
+    def index_path(self) -> Path | None:
+        if self.output_dir is None:
+            return None
+        return self.index_file or self.output_dir / "README.md"
+
+
 @dataclass(frozen=True)
 class Config:
     """Settings of one incident repository; paths are absolute."""
@@ -63,6 +100,8 @@ class Config:
     trackers: tuple[Tracker, ...] = ()
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
     check_owners: bool = False
+    privacy: Privacy = field(default_factory=Privacy)
+    external: External = field(default_factory=External)
 
     def ticket_url(self, ref: str) -> str | None:
         """The URL of a tracker reference (``JIRA-123``) by the first tracker that knows it."""
@@ -113,6 +152,11 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "teams": (dict, "team name -> list of members: owners that `check_owners` accepts"),
     "check_owners": (bool, "warn about action-item owners that no role of the incident and "
                            "no team names"),
+    "privacy": (dict, "what the scan for secrets and personal data lets pass: allow_values, "
+                      "allow_domains, allow_networks, allow_private_networks, "
+                      "allow_test_cards, phone_regions"),
+    "external": (dict, "the external version (`render --audience external`): output_dir, "
+                       "index_file, internal_hosts"),
 }
 # [check] key -> (expected python type, description)
 _CHECK_KEYS: dict[str, tuple[type, str]] = {
@@ -124,6 +168,25 @@ _CHECK_KEYS: dict[str, tuple[type, str]] = {
     "required_sections": (dict, "incident status -> sections its report must have (rule "
                                 "C009)"),
 }
+
+# [privacy] key -> (expected python type, description)
+_PRIVACY_KEYS: dict[str, tuple[type, str]] = {
+    "allow_values": (list, "exact values that are no finding (a test phone number, a "
+                           "service's address); phone, card and IBAN numbers compared as "
+                           "digits"),
+    "allow_domains": (list, "e-mail and URL host domains that are no personal data, with "
+                            "their subdomains (added to example.com, example.org, ...)"),
+    "allow_networks": (list, "IP addresses or networks (CIDR) that are no personal data "
+                             "(added to loopback and the documentation ranges)"),
+    "allow_private_networks": (bool, "addresses of private networks (10/8, 172.16/12, "
+                                     "192.168/16, 100.64/10, fc00::/7, link-local) are no "
+                                     "personal data"),
+    "allow_test_cards": (bool, "the card networks' published test numbers (4111 1111 1111 "
+                               "1111, 4242 ...) are no personal data"),
+    "phone_regions": (list, "regions (ISO 3166 codes) whose national phone numbers are "
+                            "recognised; international ones (+49 ...) always are"),
+}
+
 
 def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
     """The repository root above ``start``, the config file found there and its table."""
@@ -145,6 +208,12 @@ def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
     return start, None, {}
 
 
+def _unknown(key: str, known: dict[str, Any], where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
+    return ConfigError(f"{where}unknown key '{key}'{hint}")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -163,9 +232,7 @@ def load_config(start: Path | None = None) -> Config:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
-            close = difflib.get_close_matches(key, list(_KEYS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(_KEYS)}"
-            raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+            raise _unknown(key, _KEYS, f"{where}: ")
         expected, _ = _KEYS[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             name = getattr(expected, "__name__", str(expected))
@@ -232,17 +299,77 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
     if "check_owners" in values:
         kwargs["check_owners"] = values["check_owners"]
     kwargs.update(_check_settings(values.get("check", {}), where))
+    if "privacy" in values:
+        kwargs["privacy"] = _privacy(values["privacy"], where)
+    if "external" in values:
+        kwargs["external"] = _external(root, values["external"], where)
     return Config(**kwargs)
+
+
+_EXTERNAL_KEYS: dict[str, tuple[type, str]] = {
+    "output_dir": (str, "folder of the external reports and their index"),
+    "index_file": (str, "path of the external index (default: <output_dir>/README.md)"),
+    "internal_hosts": (list, "host names or globs (*.internal) whose links the external "
+                             "version drops"),
+}
+
+
+def _external(root: Path, table: dict[str, Any], where: str) -> External:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _EXTERNAL_KEYS:
+            raise _unknown(key, _EXTERNAL_KEYS, f"{where}: external: ")
+        if key == "internal_hosts":
+            out[key] = tuple(h.lower() for h in _strings(value, f"{where}: external.{key}"))
+        elif not isinstance(value, str):
+            raise ConfigError(f"{where}: external.{key} must be a string")
+        else:
+            out[key] = _inside(root, value, f"external.{key}", where)
+    return External(**out)
+
+
+def _privacy(table: dict[str, Any], where: str) -> Privacy:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _PRIVACY_KEYS:
+            raise _unknown(key, _PRIVACY_KEYS, f"{where}: privacy: ")
+        expected, _ = _PRIVACY_KEYS[key]
+        if expected is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: privacy.{key} must be true or false")
+            out[key] = value
+            continue
+        values = _strings(value, f"{where}: privacy.{key}")
+        if key == "allow_domains":
+            out[key] = (*DEFAULT_ALLOW_DOMAINS, *(v.lower().strip(".") for v in values))
+        elif key == "allow_networks":
+            out[key] = (*DEFAULT_ALLOW_NETWORKS, *(_network(v, where) for v in values))
+        elif key == "phone_regions":
+            for region in values:
+                if not re.fullmatch("[A-Z]{2}", region):
+                    raise ConfigError(f"{where}: privacy.phone_regions: '{region}' is not a "
+                                      "region code; use ISO 3166 codes such as DE or US")
+            out[key] = values
+        else:
+            out[key] = values
+    return Privacy(**out)
+
+
+def _network(value: str, where: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(value.strip(), strict=False))
+    except ValueError:
+        raise ConfigError(f"{where}: privacy.allow_networks: '{value}' is neither an IP "
+                          "address nor a network such as 10.0.0.0/8") from None
 
 
 def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _CHECK_KEYS:
-            close = difflib.get_close_matches(key, list(_CHECK_KEYS), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                f"; known keys: {', '.join(_CHECK_KEYS)}"
-            raise ConfigError(f"{where}: check: unknown key '{key}'{hint}")
+            raise _unknown(key, _CHECK_KEYS, f"{where}: check: ")
         expected, _ = _CHECK_KEYS[key]
         fits = isinstance(value, expected)  # a plain bool: mypy keeps `value` as Any
         if not fits:

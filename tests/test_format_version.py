@@ -18,7 +18,7 @@ TESTS = Path(__file__).parent
 # The snapshots of what `render` writes: reports (both emoji settings), linked reports, the
 # index, and reports using every field (both languages); they hold bodies, so a generated
 # file's first line (its marker) is added.
-SNAPSHOTS = ("test_snapshots", "test_links", "test_index", "test_fields")
+SNAPSHOTS = ("test_snapshots", "test_links", "test_index", "test_fields", "test_followups")
 MARKER = with_marker("incidents/x.yaml", "0123456789abcdef", "body\n", "incidents/x.md")
 # FORMAT_VERSION -> digest of the snapshots of that format. When a change to the output is
 # intended: bump FORMAT_VERSION, regenerate the snapshots and the bundled reports, and add
@@ -29,6 +29,7 @@ RECORDED = {
     3: "925d9e0d86f3effa",
     4: "ef760e3d2d3e708b",
     5: "0b45881f94d21060",  # the marker names the file's own path; one-line fields escaped
+    6: "c07bf6d93b200b0c",  # a report says how many follow-ups there are beyond those it lists
 }
 
 

@@ -26,11 +26,19 @@ CATEGORIES = ("database", "deploy", "network")
 
 def incident(i: int, *, related: str | None = None) -> tuple[str, str]:
     """Incident ``i`` of a corpus: three a day, in turns of three failure classes and two
-    tags, so that they overlap (X004) and come back with open items (X005)."""
+    tags, so that they overlap (X004) and come back with open items (X005); some with
+    personal data (P101), one with a secret (P003), some publishable."""
     day = 1 + i // 3
     key = f"2025-03-{day:02d}-incident-{i:02d}"
     status = "todo" if i % 4 else "done"
     refs = f"related:\n  - {{incident: {related}}}\n" if related else ""
+    notes = "Checkout failed for some users."
+    if i % 7 == 2:
+        notes += f" Customer {i} (anna.schmidt{i}@kunde-mail.de) reported it first."
+    if i == 12:
+        notes += " Logs showed postgres://admin:S3cr3tPassw0rd@db-main:5432/shop."
+    if i % 6 == 0:
+        refs += "publishable: true\n"
     return key, f"""\
 id: {key}
 title: Incident {i} of the corpus
@@ -42,7 +50,7 @@ started: "{10 + i % 3}:{(7 * i) % 60:02d}"
 resolved: "{13 + i % 3}:15"
 impact:
   user:
-    notes: Checkout failed for some users.
+    notes: {notes}
 tags: [{("checkout", "search")[i % 2]}]
 root_causes:
   - title: Cause {i}
@@ -103,7 +111,7 @@ def files_of(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.usefixtures("few_files_per_worker")
 @pytest.mark.parametrize("args, codes", [
-    (["check"], ("X001", "X002", "X004", "X005", "Y004", "S004", "M010")),
+    (["check"], ("X001", "X002", "X004", "X005", "Y004", "S004", "M010", "P003", "P101")),
     (["check", "--format", "json"], ("X001", "X002", "X004", "Y004")),
     (["check", "--strict", "incidents/old"], ("X001",)),
     (["check", "--select", "X", "incidents"], ("X001", "X002", "X004", "X005")),
@@ -304,3 +312,20 @@ def test_a_killed_worker_is_an_error_naming_it_and_leaves_no_temp_files(
     assert "hint: run again with --jobs 1" in err
     assert _left_behind(root) == []
     assert _processes_in(root) == []
+
+
+@pytest.mark.usefixtures("few_files_per_worker")
+def test_the_external_render_is_the_same_with_any_number_of_workers(tmp_path: Path) -> None:
+    roots = [make_corpus(tmp_path / f"repo{jobs}") for jobs in (1, 2)]
+    results = []
+    for jobs, root in zip((1, 2), roots, strict=True):
+        (root / "postmortem.toml").write_text('[external]\noutput_dir = "public"\n')
+        results.append(run(root, "render", "--audience", "external", "--jobs", str(jobs)))
+    assert results[0][0] == 1  # the broken files
+    assert "created: public/2025-03-03-incident-06.md" in results[0][1]
+    # Its secret keeps it out, and render says so.
+    assert "incident-12" not in results[0][1]
+    assert "incidents/2025-03-05-incident-12.yaml:" in results[0][2]
+    assert "[R003]" in results[0][2]
+    assert results[1] == results[0]
+    assert files_of(roots[1]) == files_of(roots[0])

@@ -23,7 +23,8 @@ from postmortem.errors import (
 
 # Subcommands: each is a module of this package defining `command`, imported on use so that
 # `postmortem --help` costs little more than click itself.
-COMMANDS = ("actions", "check", "import", "new", "render", "review", "rules", "schema")
+COMMANDS = ("actions", "check", "import", "new", "redact", "render", "review", "rules",
+            "schema")
 
 
 class LazyGroup(click.Group):

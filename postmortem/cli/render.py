@@ -12,12 +12,17 @@ import click
 @click.option("--force", is_flag=True,
               help="Also replace (or remove) generated files that were edited by hand; each "
                    "edited version is kept beside its file as <name>.edited-<digest>.")
+@click.option("--audience", type=click.Choice(["internal", "external"]), default="internal",
+              show_default=True,
+              help="external: the reports of the incidents marked `publishable`, without "
+                   "their internal parts, personal data or internal links, and their index, "
+                   "in [external] output_dir; none that would show a secret is written.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Worker processes (default: the jobs setting, else the CPUs this process "
                    "may use; 1: all in this one). Few files are done in one process anyway.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
-def command(ctx: click.Context, check_only: bool, force: bool, jobs: int | None,
+def command(ctx: click.Context, check_only: bool, force: bool, audience: str, jobs: int | None,
             quiet: bool) -> None:
     """Render every incident into a Markdown report next to its YAML (or into output_dir).
 
@@ -35,9 +40,11 @@ def command(ctx: click.Context, check_only: bool, force: bool, jobs: int | None,
         raise UsageError("--check writes nothing, so --force has nothing to replace; use one "
                          "or the other")
     config = load_config()
-    result = render_all(config, check=check_only, force=force, jobs=jobs, waiting=lambda: (
-        click.echo("postmortem: waiting for another render of this repository to finish ...",
-                   err=True)))
+    run = render_all
+    if audience == "external":
+        from postmortem.reports.external import render_external as run
+    result = run(config, check=check_only, force=force, jobs=jobs, waiting=lambda: click.echo(
+        "postmortem: waiting for another render of this repository to finish ...", err=True))
     for problem in result.problems:
         click.echo(problem.format(), err=True)
     # A file that is not ours was left alone (and reported above): it did not change.

@@ -29,6 +29,7 @@ from postmortem.format.vocabulary import (
     CheckState,
     DetectionSource,
     Horizon,
+    InternalField,
     IssueStatus,
     ItemStatus,
     ItemType,
@@ -100,7 +101,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class TimelineEntry(_Model):
+class _Entry(_Model):
+    """An entry of a list that the external version may leave out."""
+
+    internal: bool = Field(False, description="Left out of the external version "
+                                              "(`render --audience external`).")
+
+
+class TimelineEntry(_Entry):
     at: TimeOrRange = Field(description="When: HH:MM[:SS] on the incident date or an ISO "
                                         "datetime, with an optional offset or zone "
                                         "abbreviation (`11:55 CET`); a range such as "
@@ -111,7 +119,7 @@ class TimelineEntry(_Model):
     note: Line | None = Field(None, description="Short status text beside the outcome.")
 
 
-class RootCause(_Model):
+class RootCause(_Entry):
     title: Line = Field(description="One-line name of the cause.")
     level: Level = Field("contributing", description="primary, secondary, tertiary or "
                                                      "contributing (default).")
@@ -135,7 +143,7 @@ class Check(_Model):
                                           "skipped.")
 
 
-class TitledText(_Model):
+class TitledText(_Entry):
     title: Line = Field(description="Heading.")
     body: Markdown | None = Field(None, description="Content (Markdown).")
     checks: list[Check] = Field(default_factory=list,
@@ -178,7 +186,7 @@ class Verification(_Model):
     result: Markdown | None = Field(None, description="What the verification showed.")
 
 
-class Fix(_Model):
+class Fix(_Entry):
     title: Line = Field(description="Name of the fix.")
     status: Line | None = Field(None, description="Short status shown beside the title, "
                                                  "e.g. 'ACTIVE' or 'Applied'.")
@@ -195,7 +203,7 @@ class Fix(_Model):
     verification: Verification | None = Field(None, description="How the fix was checked.")
 
 
-class VerificationStep(_Model):
+class VerificationStep(_Entry):
     title: Line = Field(description="Name of the check, test scenario or snapshot.")
     phase: Phase | None = Field(None, description="before or after the fix.")
     state: CheckState | None = Field(None, description="planned, pending, passed, partial, "
@@ -215,7 +223,7 @@ class VerificationStep(_Model):
                                                   "date, or an ISO datetime.")
 
 
-class KnownIssue(_Model):
+class KnownIssue(_Entry):
     id: str | None = Field(None, pattern=ITEM_ID_PATTERN, max_length=40,
                            description="Short id to refer to it, e.g. KI-1.")
     title: Line = Field(description="What is wrong, in one line.")
@@ -231,7 +239,7 @@ class KnownIssue(_Model):
     description: Markdown | None = Field(None, description="Anything else about it.")
 
 
-class Measure(_Model):
+class Measure(_Entry):
     title: Line = Field(description="Name of the prevention measure.")
     status: MeasureStatus | None = Field(None, description="done, in_progress, planned or "
                                                            "recommended.")
@@ -244,7 +252,7 @@ class Measure(_Model):
                           description="Language of `commands`.")
 
 
-class Monitor(_Model):
+class Monitor(_Entry):
     title: Line = Field(description="Name of the monitor, alert or group of targets.")
     body: Markdown | None = Field(None, description="Details (Markdown).")
     check: str | None = Field(None, description="What is checked, and how often.")
@@ -263,7 +271,7 @@ class Lessons(_Model):
     notes: Markdown | None = Field(None, description="Further lessons as free text.")
 
 
-class ActionItem(_Model):
+class ActionItem(_Entry):
     id: str = Field(pattern=ITEM_ID_PATTERN, max_length=40,
                     description="Stable id unique in the file, e.g. AI-1; never reused.")
     title: Line = Field(description="What is to be done.")
@@ -292,14 +300,14 @@ class ChecklistItem(_Model):
     done: bool = Field(False, description="Whether it is done.")
 
 
-class NextSteps(_Model):
+class NextSteps(_Entry):
     horizon: Horizon | None = Field(None, description="immediate, short_term or long_term.")
     title: Line | None = Field(None, description="Heading instead of the horizon's name.")
     items: list[Line | ChecklistItem] = Field(
         default_factory=list, description="Checklist: text (an open step), or text with done.")
 
 
-class Related(_Model):
+class Related(_Entry):
     incident: str | None = Field(None, pattern=ID_PATTERN,
                                  description="Id of another incident in this repository.")
     relation: Line | None = Field(None, description="How it relates, e.g. 'same root cause'.")
@@ -321,7 +329,7 @@ class SignOff(_Model):
     body: Markdown | None = Field(None, description="Closing text, e.g. next steps.")
 
 
-class Section(_Model):
+class Section(_Entry):
     title: Line = Field(description="Heading of the section.")
     body: Markdown = Field(description="Content (Markdown).")
     after: SectionKey | None = Field(None, description="Place it after this built-in section "
@@ -336,7 +344,7 @@ class Detection(_Model):
     note: Line | None = Field(None, description="How, e.g. the alert's name.")
 
 
-class Person(_Model):
+class Person(_Entry):
     name: Line = Field(description="Person or team.")
     role: Role = Field(description="incident_commander, deputy, communications, scribe, "
                                    "responder, expert, owner (of the postmortem), reviewer or "
@@ -424,6 +432,12 @@ class Incident(_Model):
                                                          "as shown in the footer.")
     footer: list[Figure] = Field(default_factory=list,
                                  description="Extra `Label: value` lines in the footer.")
+    publishable: bool = Field(False, description="Published: `render --audience external` "
+                                                 "writes its external report and lists it in "
+                                                 "the external index.")
+    internal_fields: list[InternalField] = Field(
+        default_factory=list, description="Sections and header fields left out of the "
+                                          "external version, e.g. [technical_details, people].")
 
 
 def json_schema() -> dict[str, Any]:

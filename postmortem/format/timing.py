@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from postmortem.config import Config
@@ -39,6 +40,7 @@ class Moment:
         return ("~" if self.stamp.approx else "") + self.local.strftime(fmt)
 
 
+@functools.lru_cache(maxsize=256)  # a file's milestones are placed by several rules
 def moment(text: str, day: dt.date, tz: dt.tzinfo) -> Moment:
     """A validated time text of an incident on ``day`` in zone ``tz``."""
     start = stamp(text)

@@ -37,6 +37,10 @@ SectionKey = Literal["header", "summary", "timeline", "root_causes", "technical_
                      "impact", "fixes", "verification", "known_issues", "prevention", "monitoring",
                      "lessons", "action_items", "next_steps", "sign_off", "appendices",
                      "related"]
+# What `internal_fields` may leave out of the external version: every section and the
+# optional header fields.
+InternalField = Literal[SectionKey, "people", "authors", "trigger", "detection",
+                        "root_cause_summary", "severity_note", "footer", "tags"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
 SEVERITIES: tuple[str, ...] = get_args(Severity)  # most severe first: also the sort order

@@ -541,3 +541,45 @@ def position(root: Node | None, loc: typing.Sequence[str | int]) -> tuple[int, i
     if node is None:
         return 1, 1
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+@dataclass(frozen=True)
+class Spot:
+    """The value a position in the file falls in: its path, its node, and whether it is
+    inside a flow collection (``{...}``, ``[...]``). No node: a key, a comment or blank."""
+
+    path: tuple[str | int, ...]
+    node: ScalarNode | None
+    in_flow: bool
+
+
+def spot(root: Node | None, line: int, col: int) -> Spot:
+    """The value at 1-based ``line`` and ``col``."""
+    where = (line - 1, col - 1)
+    path: list[str | int] = []
+    node = root
+    in_flow = False
+
+    def inside(n: Node) -> bool:
+        start = (n.start_mark.line, n.start_mark.column)
+        end = (n.end_mark.line, n.end_mark.column)
+        return start <= where < end
+
+    while node is not None and not isinstance(node, ScalarNode):
+        in_flow = in_flow or bool(getattr(node, "flow_style", False))
+        if isinstance(node, MappingNode):
+            children = [(k.value if isinstance(k, ScalarNode) else "?", v)
+                        for k, v in node.value]
+        elif isinstance(node, SequenceNode):
+            children = list(enumerate(node.value))
+        else:
+            break
+        for part, child in children:
+            if inside(child):
+                path.append(part)
+                node = child
+                break
+        else:
+            return Spot(tuple(path), None, in_flow)
+    scalar = node if isinstance(node, ScalarNode) and path and inside(node) else None
+    return Spot(tuple(path), scalar, in_flow)

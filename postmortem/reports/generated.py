@@ -49,17 +49,20 @@ def body_digest(body: str | bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def marker(source: str, inputs: str, body: str, path: str) -> str:
-    """First line of a generated file: its source, the path it is written to, the digest of
-    what it was made from, and of its own body (so a hand edit is noticed without
-    re-rendering, and a copy under another name is known not to be the tool's file)."""
-    return (f"{MARKER_PREFIX} from {source}; edit the source and run `postmortem render` "
+def marker(source: str, inputs: str, body: str, path: str,
+           command: str = "postmortem render") -> str:
+    """First line of a generated file: its source, the command that writes it, the path it
+    is written to, the digest of what it was made from, and of its own body (so a hand edit
+    is noticed without re-rendering, and a copy under another name is known not to be the
+    tool's file)."""
+    return (f"{MARKER_PREFIX} from {source}; edit the source and run `{command}` "
             f"instead of this file. file:{urllib.parse.quote(path)} inputs:{inputs} "
             f"body:{body_digest(body)} -->")
 
 
-def with_marker(source: str, inputs: str, body: str, path: str) -> str:
-    return marker(source, inputs, body, path) + "\n" + body
+def with_marker(source: str, inputs: str, body: str, path: str,
+                command: str = "postmortem render") -> str:
+    return marker(source, inputs, body, path, command) + "\n" + body
 
 
 @dataclass(frozen=True)
@@ -198,14 +201,35 @@ def remove_generated(path: Path, shown: str, *, check: bool, force: bool,
     return "removed", kept
 
 
+NOT_OURS = rule("R001")
 EDITED = rule("R002")
 
 
+def write_generated(config: Config, path: Path, source: str, inputs: str, body: str,
+                    existing: Existing | None, *, check: bool, force: bool, command: str,
+                    elsewhere: str, carry_over: str) -> tuple[Outcome, Problem | None]:
+    """Write (or with ``check``, compare) a generated file: its outcome, and the problem
+    when it was left alone: not ours (``elsewhere`` says how to make room), or edited by
+    hand (``carry_over`` says where the edit belongs)."""
+    rel = config.rel(path)
+    action, kept = put(path, with_marker(source, inputs, body, rel, command), check=check,
+                       existing=existing, shown=rel, force=force)
+    outcome = Outcome(rel, action, config.rel(kept) if kept else None)
+    if action == "not-ours":
+        assert existing is not None
+        return outcome, NOT_OURS(rel, 1, 1, "", f"not overwritten: {not_ours(existing)}; "
+                                               f"{elsewhere}")
+    if action == "edited":
+        assert existing is not None
+        return outcome, edited(config, path, existing, carry_over, command=command)
+    return outcome, None
+
+
 def edited(config: Config, path: Path, existing: Existing, way: str, *,
-           removing: bool = False) -> Problem:
+           removing: bool = False, command: str = "postmortem render") -> Problem:
     """The problem of a hand-edited file that was left as it is."""
     left, verb = ("removed", "removes") if removing else ("overwritten", "replaces")
     return EDITED(config.rel(path), 1, 1, "", (
         f"edited by hand (its text no longer matches the digest in its first line), so it was "
-        f"not {left}: {way}; `postmortem render --force` {verb} it and keeps this version as "
+        f"not {left}: {way}; `{command} --force` {verb} it and keeps this version as "
         f"{config.rel(kept_path(path, existing))}"))

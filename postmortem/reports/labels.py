@@ -110,9 +110,12 @@ EN: dict[str, str] = {
                     "of each failure class.",
     "open_follow_ups": "Action items of earlier incidents of this class still open on this "
                        "incident's date",
+    "follow_ups_more": "The first {shown} of {total}, the most overdue first; `postmortem "
+                       "actions --status open` lists every open action item.",
     "title": "Title",
     "overdue_then": "Overdue then",
     "days_overdue_then": "{days} days",
+    "day_overdue_then": "1 day",
     "index_title": "Incident Index",
     "all_incidents": "All incidents",
     "date": "Date",
@@ -320,9 +323,12 @@ DE: dict[str, str] = {
                     "jeder Fehlerklasse.",
     "open_follow_ups": "Maßnahmen früherer Incidents dieser Fehlerklasse, am Tag dieses "
                        "Incidents noch offen",
+    "follow_ups_more": "Die ersten {shown} von {total}, die am längsten überfälligen zuerst; "
+                       "`postmortem actions --status open` listet alle offenen Maßnahmen.",
     "title": "Titel",
     "overdue_then": "Damals überfällig",
     "days_overdue_then": "{days} Tage",
+    "day_overdue_then": "1 Tag",
     "index_title": "Incident-Übersicht",
     "all_incidents": "Alle Incidents",
     "date": "Datum",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import statistics
@@ -11,8 +10,9 @@ from typing import Any
 
 from postmortem.format.vocabulary import ENDED_STATUSES, SEVERITIES, UNKNOWN
 from postmortem.reports.anchors import class_anchor, item_anchor, section_anchor, tag_anchor
+from postmortem.reports.followups import FollowUp, FollowUps
 from postmortem.reports.paths import relative_link
-from postmortem.reports.summary import FollowUp, Summary, open_follow_ups
+from postmortem.reports.summary import Summary
 
 # A report lists at most this many similar incidents (newest first): with thousands of
 # incidents in one failure class, the full list belongs in the index, and capping it keeps
@@ -34,8 +34,10 @@ class Links:
     similar: list[dict[str, Any]] = field(default_factory=list)
     recurring: list[dict[str, Any]] = field(default_factory=list)
     similar_more: bool = False  # more similar incidents than a report lists (see the index)
-    # action items of earlier incidents of its failure classes, open on its date
+    # action items of earlier incidents of its failure classes, open on its date: the first
+    # few (followups.SHOWN), most overdue first, and how many there are in all
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    follow_ups_total: int = 0
     index: str | None = None  # the index, relative to this report
 
 
@@ -86,13 +88,7 @@ class LinkGraph:
         self._shown: dict[str, str] = {}
         self._pools: dict[tuple[str, ...], tuple[list[str], str]] = {}
         self._classes: dict[str, str] = {}
-        # category -> the incidents of it with open action items, oldest first: the only
-        # ones whose follow-ups a later incident of the class lists.
-        self._open: dict[str, list[Summary]] = {}
-        for category, members in self._groups.items():
-            owing = [summaries[k] for k in reversed(members) if summaries[k].open_items]
-            if owing:
-                self._open[category] = owing
+        self._follow_ups = FollowUps(summaries.values())
 
     def shown(self, key: str) -> str:
         """A digest of everything other reports show of ``key``: part of their digests."""
@@ -141,21 +137,17 @@ class LinkGraph:
         if categories:
             parts.append(self._pool(categories)[1])
             parts.extend(self._class(c) for c in categories)
+            follow_ups, total = self.follow_ups(key)
+            parts.append(str(total))
             parts.extend(json.dumps([f.incident, f.id, f.title, f.owner, str(f.due),
                                      f.days_overdue, self.summaries[f.incident].report])
-                         for f in self.follow_ups(key))
+                         for f in follow_ups)
         return hashlib.sha256("\x1d".join(parts).encode()).hexdigest()[:16]
 
-    def follow_ups(self, key: str) -> list[FollowUp]:
-        """The action items of earlier incidents of ``key``'s failure classes that were still
-        open on its date (each once, most overdue first)."""
-        summary = self.summaries[key]
-        seen: dict[tuple[str, str], FollowUp] = {}
-        for category in summary.categories:
-            for f in open_follow_ups(summary, category, self._open.get(category, [])):
-                seen.setdefault((f.incident, f.id), f)
-        return sorted(seen.values(), key=lambda f: (-f.days_overdue, f.due or dt.date.max,
-                                                    f.incident, f.id))
+    def follow_ups(self, key: str) -> tuple[list[FollowUp], int]:
+        """The first action items of earlier incidents of ``key``'s failure classes that
+        were still open on its date (most overdue first), and how many there were."""
+        return self._follow_ups.of(self.summaries[key])
 
     def links(self, key: str) -> Links:
         """What the report of ``key`` shows of other incidents, with links relative to it."""
@@ -179,11 +171,12 @@ class LinkGraph:
             shared = [c for c in categories if c in other.categories]
             mine.similar.append({**_entry(other, here, other.anchor_of(shared[0])),
                                  "categories": shared})
+        follow_ups, mine.follow_ups_total = self.follow_ups(key)
         mine.follow_ups = [
             {"incident": f.incident, "id": f.id, "title": f.title, "owner": f.owner,
              "due": f.due.isoformat() if f.due else None, "days_overdue": f.days_overdue,
              "url": relative_link(here, summaries[f.incident].report) + f"#{item_anchor(f.id)}"}
-            for f in self.follow_ups(key)]
+            for f in follow_ups]
         for category in categories:
             members = self._groups[category]
             if len(members) < 2:

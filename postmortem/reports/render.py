@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,14 +17,13 @@ from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
 from postmortem.reports.fingerprint import REPORT_TEMPLATE, fingerprint
 from postmortem.reports.generated import (
+    Existing,
     Outcome,
     edited,
     inspect,
-    not_ours,
-    put,
     remove_generated,
     up_to_date,
-    with_marker,
+    write_generated,
 )
 from postmortem.reports.index import write_index
 from postmortem.reports.links import LinkGraph, Links
@@ -35,10 +35,7 @@ from postmortem.rules.across import check_across
 from postmortem.rules.checked import Checked, checked
 from postmortem.rules.collection import cross_check
 from postmortem.rules.problems import Problem, sort_key
-from postmortem.rules.registry import rule
 from postmortem.workers import Local, Pool, by_holder, in_order, shares, worker_count, workers
-
-NOT_OURS = rule("R001")
 
 
 @dataclass
@@ -91,6 +88,16 @@ def gather(config: Config, cache: SummaryCache, pool: Local | Pool | None = None
     problems = sorted([*listing.problems, *(p for e in entries for p in e.problems)],
                       key=sort_key)
     return entries, problems
+
+
+def gather_summaries(config: Config, cache: SummaryCache, jobs: int | None
+                     ) -> tuple[list[Entry], list[Problem]]:
+    """:func:`gather` in worker processes of its own, for a run that needs only the
+    summaries of the files (and their problems)."""
+    paths = incident_files(config).files
+    n = worker_count(config.jobs if jobs is None else jobs, len(paths))
+    with workers(n, _Rendering, config, cache, {p.stem for p in paths}) as pool:
+        return gather(config, cache, pool)
 
 
 class _Rendering:
@@ -156,20 +163,19 @@ class _Rendering:
             incident = load_source(source, config).incident
             assert incident is not None, source.rel
         body = render_report(config, incident, source.rel, report_rel, graph.links(key))
-        action, kept = put(out, with_marker(source.rel, inputs, body, report_rel),
-                           check=self.check, existing=existing, shown=report_rel,
-                           force=self.force)
-        outcome = Outcome(report_rel, action, config.rel(kept) if kept else None)
-        if action == "not-ours":
-            assert existing is not None
-            return outcome, NOT_OURS(report_rel, 1, 1, "", (
-                f"not overwritten: {not_ours(existing)}; move it away (or set output_dir) so "
-                f"that the report of {source.rel} can be written"))
-        if action == "edited":
-            assert existing is not None
-            return outcome, edited(config, out, existing,
-                                   f"carry the change over to {source.rel}")
-        return outcome, None
+        return write_report(config, out, source.rel, inputs, body, existing, check=self.check,
+                            force=self.force)
+
+
+def write_report(config: Config, out: Path, source_rel: str, inputs: str, body: str,
+                 existing: Existing | None, *, check: bool, force: bool,
+                 command: str = "postmortem render") -> tuple[Outcome, Problem | None]:
+    """Write (or compare) one report: its outcome, and the problem when it was left alone."""
+    return write_generated(
+        config, out, source_rel, inputs, body, existing, check=check, force=force,
+        command=command, carry_over=f"carry the change over to {source_rel}",
+        elsewhere=f"move it away (or set output_dir) so that the report of {source_rel} can "
+                  "be written")
 
 
 def render_report(config: Config, incident: Incident, source_rel: str, report_rel: str,
@@ -192,13 +198,22 @@ def render_all(config: Config, *, check: bool = False, force: bool = False,
     its git folder (shared by runs that only compare); ``waiting`` is called when another
     run holds it.
     """
+    with render_lock(config, check=check, waiting=waiting):
+        return _render_all(config, check=check, force=force, jobs=jobs)
+
+
+@contextlib.contextmanager
+def render_lock(config: Config, *, check: bool,
+                waiting: Callable[[], None] | None) -> Iterator[None]:
+    """One render of a repository at a time (runs that only compare share the lock), with
+    the garbage collector paused; what an interrupted run wrote half is removed."""
     from postmortem.history.git import state_dir
 
     folder = state_dir(config.root)
     with locked(folder / "render.lock" if folder else None, shared=check, waiting=waiting), \
             gc_paused():
         try:
-            result = _render_all(config, check=check, force=force, jobs=jobs)
+            yield
         except BaseException:
             # Workers remove their temp files as they stop, unless killed outright (out of
             # memory): the lock makes every temp file of a report ours to remove.
@@ -208,7 +223,6 @@ def render_all(config: Config, *, check: bool = False, force: bool = False,
         if not check and folder is not None:  # a killed run's temp file of the cache
             for path in leftover_temps(folder, lambda name: name == SummaryCache.NAME):
                 remove(path)
-        return result
 
 
 def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -> RenderResult:
@@ -239,7 +253,7 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
     result.outcomes.append(outcome)
     if problem is not None:
         result.problems.append(problem)
-    _remove_orphans(config, expected, result, check=check, force=force)
+    remove_orphans(config, expected, result, check=check, force=force)
     if not check:
         cache.save({e.rel: (e.sha, e.summary, e.own_problems) for e in entries
                     if e.summary is not None})
@@ -248,11 +262,12 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
     return result
 
 
-def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
-                    check: bool, force: bool) -> None:
+def remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
+                   check: bool, force: bool, gone: Callable[[str], bool] | None = None) -> None:
     """Generated files whose source is gone: reports of deleted incident files, and an index
     left behind when index_file moved. Their marker says we made them where they are, so
-    they are ours to delete (unless edited by hand). Temp files of a killed run go too."""
+    they are ours to delete (unless edited by hand). Temp files of a killed run go too.
+    ``gone`` says of other sources (incident files) whether their report should go too."""
     folder = config.reports_dir
     if not folder.is_dir():
         return
@@ -263,6 +278,8 @@ def _remove_orphans(config: Config, expected: set[Path], result: RenderResult, *
             return True  # an index; the current one is in `expected`
         if not (source.startswith(incidents + "/") and source.endswith(".yaml")):
             return False
+        if gone is not None and gone(source):
+            return True
         try:
             os.lstat(config.root / source)
         except (FileNotFoundError, NotADirectoryError):

@@ -44,6 +44,12 @@ from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
 
+def _days_overdue(days: int, L: dict[str, str]) -> str:
+    if days == 1:
+        return L["day_overdue_then"]
+    return L["days_overdue_then"].format(days=days) if days else "—"
+
+
 def format_duration(minutes: float, L: dict[str, str]) -> str:
     total = round(minutes * 60)
     # `check` makes a milestone before `started` an error, and reports are made of valid
@@ -385,9 +391,11 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
     follow_ups = [
         {"item": md_link(f"{f['incident']}#{f['id']}", f["url"]), "title": f["title"],
          "owner": f["owner"] or "—", "due": f["due"] or "—",
-         "overdue": L["days_overdue_then"].format(days=f["days_overdue"])
-         if f["days_overdue"] else "—"}
+         "overdue": _days_overdue(f["days_overdue"], L)}
         for f in links.follow_ups]
+    follow_ups_more = L["follow_ups_more"].format(
+        shown=len(follow_ups), total=links.follow_ups_total) \
+        if links.follow_ups_total > len(follow_ups) else None
     return {
         "incidents": [show(x) for x in links.related],
         "referenced_by": [show(x) for x in links.referenced_by],
@@ -395,6 +403,7 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
         "recurring": recurring,
         "similar_more": more,
         "follow_ups": follow_ups,
+        "follow_ups_more": follow_ups_more,
         "anchors": {"incidents": section_anchor("related_incidents"),
                     "referenced_by": section_anchor("referenced_by"),
                     "similar": section_anchor("similar_incidents")},

@@ -77,37 +77,6 @@ class Summary:
         return cls(**values)
 
 
-@dataclass(frozen=True)
-class FollowUp:
-    """An action item of an earlier incident of a failure class, open on a later one's date."""
-
-    incident: str
-    id: str
-    title: str
-    owner: str | None
-    due: dt.date | None
-    days_overdue: int  # on the later incident's date; 0 when not due yet
-
-
-def open_follow_ups(summary: Summary, category: str, members: list[Summary]
-                    ) -> list[FollowUp]:
-    """The open action items of the incidents of ``category`` that started before
-    ``summary``'s incident, with how overdue each was on its date."""
-    day = dt.date.fromisoformat(summary.date)
-    out = []
-    for other in members:
-        if other.id == summary.id or other.started >= summary.started \
-                or category not in other.categories:
-            continue  # "open then": open now, and in an incident that started before
-        for ident, title, owner, due_text in other.open_items:
-            due = dt.date.fromisoformat(due_text) if due_text and due_text != UNKNOWN else None
-            late = (day - due).days if due is not None and due < day else 0
-            out.append(FollowUp(other.id, ident, title, owner if owner != UNKNOWN else None,
-                                due, late))
-    out.sort(key=lambda f: (-f.days_overdue, f.due or dt.date.max, f.incident, f.id))
-    return out
-
-
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(value)

@@ -11,7 +11,8 @@ import bisect
 from collections.abc import Iterator
 
 from postmortem.config import Config
-from postmortem.reports.summary import FollowUp, Summary, open_follow_ups
+from postmortem.reports.followups import SHOWN, FollowUp, FollowUps
+from postmortem.reports.summary import Summary
 from postmortem.rules.checked import Checked
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import rule
@@ -19,8 +20,6 @@ from postmortem.rules.selection import Selection
 
 OVERLAP = rule("X004")
 OPEN_FOLLOW_UPS = rule("X005")
-# A report lists at most this many of an earlier incident's open follow-ups by name.
-SHOWN_ITEMS = 10
 
 
 def check_across(files: list[Checked], summaries: dict[str, Summary], config: Config) -> None:
@@ -29,33 +28,53 @@ def check_across(files: list[Checked], summaries: dict[str, Summary], config: Co
     for s in summaries.values():
         for key in {*s.tags, *(f"class:{c}" for c in s.categories)}:
             by_key.setdefault(key, []).append(s)
-    for members in by_key.values():
-        members.sort(key=lambda s: (s.started, s.id))
+    groups = {key: _Group(members) for key, members in by_key.items()}
     selection = Selection.of(config)
+    follow_ups = FollowUps(summaries.values())
     for file in files:
         if file.summary is None or file.id not in summaries:
             continue
         mine = summaries[file.id]
-        found = [*_overlaps(file, mine, summaries, by_key), *_follow_ups(file, mine, by_key)]
+        found = [*_overlaps(file, mine, groups), *_follow_ups(file, mine, follow_ups)]
         file.problems.extend(selection.apply(file.noqa.apply(found)))
+
+
+class _Group:
+    """The incidents of one tag or failure class by start, and how late the ones up to
+    each had ended: what ended before an incident began is passed over at once."""
+
+    def __init__(self, members: list[Summary]) -> None:
+        self.members = sorted(members, key=lambda s: (s.started, s.id))
+        self.starts = [m.started for m in self.members]
+        self.reach: list[str] = []
+        for m in self.members:  # ISO instants in UTC compare as text; "" is still ongoing
+            self.reach.append(max(self.reach[-1], m.ended) if self.reach else m.ended)
+
+    def overlapping(self, started: str, ended: str) -> Iterator[Summary]:
+        """Those that started before ``ended`` and ended after ``started``."""
+        for j in range(bisect.bisect_left(self.starts, ended) - 1, -1, -1):
+            if self.reach[j] <= started:
+                return
+            other = self.members[j]
+            if other.ended and other.ended > started:
+                yield other
 
 
 def _related(a: Summary, b: Summary) -> bool:
     return any(ref == b.id for ref, _ in a.related) or any(ref == a.id for ref, _ in b.related)
 
 
-def _overlaps(file: Checked, mine: Summary, summaries: dict[str, Summary],
-              by_key: dict[str, list[Summary]]) -> Iterator[Problem]:
+def _overlaps(file: Checked, mine: Summary, groups: dict[str, _Group]) -> Iterator[Problem]:
     if not mine.ended:
         return
     seen: set[str] = set()
     for key in sorted({*mine.tags, *(f"class:{c}" for c in mine.categories)}):
-        members = by_key.get(key, [])
-        # Those that started before this one ended; of them, those that ended after it began.
-        stop = bisect.bisect_left([m.started for m in members], mine.ended)
-        for other in members[:stop]:
-            if other.id == mine.id or other.id in seen or not other.ended \
-                    or other.ended <= mine.started or _related(mine, other):
+        group = groups.get(key)
+        if group is None:
+            continue
+        for other in sorted(group.overlapping(mine.started, mine.ended),
+                            key=lambda s: (s.started, s.id)):
+            if other.id == mine.id or other.id in seen or _related(mine, other):
                 continue
             # One finding per pair, on the incident that started later.
             if (other.started, other.id) > (mine.started, mine.id):
@@ -72,21 +91,20 @@ def _overlaps(file: Checked, mine: Summary, summaries: dict[str, Summary],
                 f"[{{incident: {other.id}}}]"))
 
 
-def _follow_ups(file: Checked, mine: Summary,
-                by_key: dict[str, list[Summary]]) -> Iterator[Problem]:
+def _follow_ups(file: Checked, mine: Summary, follow_ups: FollowUps) -> Iterator[Problem]:
     reported: set[str] = set()
     for cause in file.causes:
         category = cause.category
         if category in reported:
             continue
         reported.add(category)
-        items = open_follow_ups(mine, category, by_key.get(f"class:{category}", []))
+        items, total = follow_ups.of(mine, [category])
         if not items:
             continue
-        listed = "; ".join(_item(f) for f in items[:SHOWN_ITEMS])
-        more = f"; and {len(items) - SHOWN_ITEMS} more" if len(items) > SHOWN_ITEMS else ""
+        listed = "; ".join(_item(f) for f in items)
+        more = f"; and {total - SHOWN} more" if total > SHOWN else ""
         line, col, index = cause.line, cause.col, cause.index
-        count = f"{len(items)} action items of earlier incidents were" if len(items) != 1 \
+        count = f"{total} action items of earlier incidents were" if total != 1 \
             else "1 action item of an earlier incident was"
         yield OPEN_FOLLOW_UPS(file.rel, line, col, f"root_causes[{index}].category", (
             f"the failure class '{category}' came back while {count} still open: "

@@ -12,6 +12,7 @@ from postmortem.gcpause import gc_paused
 from postmortem.reports.summary import Summary, SummaryCache
 from postmortem.rules.across import check_across
 from postmortem.rules.checked import Checked, checked
+from postmortem.rules.privacy import check_privacy, scanner_of, wanted
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
@@ -70,15 +71,22 @@ class _Checking:
         self.config = config
         # Read only: the summaries of files not chosen, where the last render knew them.
         self.cache = SummaryCache(config, fingerprint(config)) if others else None
+        self.scanner = scanner_of(config) if wanted(config) else None
 
     def run(self, share: tuple[list[tuple[int, Path]], list[tuple[int, Path]]]
             ) -> tuple[list[tuple[int, Checked]], list[tuple[int, Summary | None]]]:
         chosen, rest = share
-        config = self.config
         with gc_paused():
-            files = [(i, checked(load_source(read_source(p, config), config), config))
-                     for i, p in chosen]
+            files = [(i, self._checked(p)) for i, p in chosen]
             return files, [(i, self._summary(p)) for i, p in rest]
+
+    def _checked(self, path: Path) -> Checked:
+        source = read_source(path, self.config)
+        loaded = load_source(source, self.config)
+        if self.scanner is not None and source.data is not None:
+            loaded.problems.extend(check_privacy(source.data, loaded, self.scanner,
+                                                 self.config))
+        return checked(loaded, self.config)
 
     def _summary(self, path: Path) -> Summary | None:
         return summary_of(path, self.config, self.cache)

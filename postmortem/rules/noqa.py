@@ -21,9 +21,9 @@ UNKNOWN_NOQA_CODE = rule("Q003")
 _NOQA = re.compile(r"(?:^|[ \t])#[ \t]*noqa\b(?P<rest>[^\n]*)", re.I | re.M)
 _CODES = re.compile(r"^[ \t]*:[ \t]*(?P<codes>[A-Za-z][\w-]*(?:[ \t]*,[ \t]*[A-Za-z][\w-]*)*)")
 _BY_NAME = {r.name: r.code for r in REGISTRY.values()}
-# Findings across files are added after a file's own; their comments are not "unused" when
-# a file is checked alone.
-_LATE_GROUPS = ("X",)
+# Findings across files and of the scan for private data (only `check` runs it) are added
+# after a file is loaded; their comments are judged then, or not at all.
+LATE_GROUPS = ("X", "P")
 
 
 @dataclass
@@ -48,12 +48,14 @@ class Noqa:
     def apply(self, problems: Iterable[Problem]) -> list[Problem]:
         return [p for p in problems if not self.silences(p)]
 
-    def unused(self, rel: str) -> list[Problem]:
-        """Comments naming a code that reported nothing on their line."""
+    def unused(self, rel: str, groups: tuple[str, ...] = ()) -> list[Problem]:
+        """Comments naming a code that reported nothing on their line: of the rules of
+        ``groups``, or without groups of all rules but the late ones."""
         out = []
         for line, codes in sorted(self.codes.items()):
             for code, (written, col) in codes.items():
-                if (line, code) not in self.used and not code.startswith(_LATE_GROUPS):
+                judged = code.startswith(groups) if groups else not code.startswith(LATE_GROUPS)
+                if (line, code) not in self.used and judged:
                     out.append(UNUSED_NOQA(rel, line, col, code, (
                         f"'# noqa: {written}' silences nothing here: no {code} finding on this "
                         "line; remove it")))

@@ -8,6 +8,7 @@ allow a wider tolerance for "~1 Stunde" than for "23 minutes".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -38,17 +39,35 @@ _APPROX = ("~", "≈", "ca.", "ca", "circa", "etwa", "rund", "ungefähr", "about
            "unter", "weniger als", "up to", "bis zu")
 
 _NUM = r"\d+(?:[.,]\d+)?"
+
+
+def _patterns(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``pattern`` for lowercased text, and ignoring case for text whose lowercase has
+    another length (offsets must stay those of the text). Matching lowercased text is about
+    three times faster: Python's `re` skips a branch of words at its first letter only
+    when case counts."""
+    return re.compile(pattern), re.compile(pattern, re.I)
+
+
+def _finditer(patterns: tuple[re.Pattern[str], re.Pattern[str]], text: str
+              ) -> Iterator[re.Match[str]]:
+    lower = text.lower()
+    if len(lower) == len(text):
+        return patterns[0].finditer(lower)
+    return patterns[1].finditer(text)
 _WORD_NUM = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
 _FRACTION = "|".join(sorted(map(re.escape, _FRACTIONS), key=len, reverse=True))
 _UNIT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 _APPROX_RE = "|".join(sorted(map(re.escape, _APPROX), key=len, reverse=True))
-_QUANTITY = rf"(?:{_NUM}|{_FRACTION}|(?:{_WORD_NUM}))"
-_PART = rf"{_QUANTITY}[ \t\u00a0]*(?:{_UNIT})\.?(?![\w-])"
-_DURATION = re.compile(
+# A figure may touch its unit ("5min"); a number word is a word of its own ("ones" is no
+# second, "tens" no ten seconds).
+_QUANTITY = rf"(?:{_NUM}[ \t\u00a0]*|(?:{_FRACTION}|{_WORD_NUM})[ \t\u00a0]+)"
+_PART = rf"{_QUANTITY}(?:{_UNIT})\.?(?![\w-])"
+_DURATION = _patterns(
     rf"(?<![\w.:/-])(?P<approx>(?:{_APPROX_RE})[ \t\u00a0]*)?"
     rf"(?P<parts>{_PART}(?:[ \t\u00a0]*(?:,|and|und)?[ \t\u00a0]*{_PART})*)"
-    rf"(?P<range>[ \t\u00a0]*(?:-|–|to|bis)[ \t\u00a0]*{_NUM})?", re.I)
-_PART_RE = re.compile(rf"(?P<q>{_QUANTITY})[ \t\u00a0]*(?P<u>{_UNIT})\.?", re.I)
+    rf"(?P<range>[ \t\u00a0]*(?:-|–|to|bis)[ \t\u00a0]*{_NUM})?")
+_PART_RE = re.compile(rf"(?P<q>{_NUM}|{_FRACTION}|{_WORD_NUM})[ \t\u00a0]*(?P<u>{_UNIT})\.?")
 # A number range before the unit ("15-480 minutes") is a range, not one duration.
 _RANGE_BEFORE = re.compile(rf"{_NUM}[ \t\u00a0]*(?:-|–|to|bis)[ \t\u00a0]*$", re.I)
 
@@ -75,17 +94,17 @@ def durations(text: str) -> list[Duration]:
     """Every duration stated in ``text``: "23 minutes", "~1 Stunde", "1 h 5 min",
     "ca. 8 Min.", "eine halbe Stunde". Ranges ("15-480 minutes") are left out."""
     out = []
-    for m in _DURATION.finditer(text):
+    for m in _finditer(_DURATION, text):
         if m.group("range") or _RANGE_BEFORE.search(text, 0, m.start()):
             continue
         minutes = 0.0
-        for part in _PART_RE.finditer(m.group("parts")):
-            minutes += _quantity(part.group("q")) * _UNITS[part.group("u").lower()]
+        for part in _PART_RE.finditer(m.group("parts").lower()):
+            minutes += _quantity(part.group("q")) * _UNITS[part.group("u")]
         if minutes <= 0:
             continue
         approx = m.group("approx")
         out.append(Duration(m.start(), m.end(), minutes, bool(approx),
-                            m.group(0).strip()))
+                            text[m.start():m.end()].strip()))
     return out
 
 
@@ -99,10 +118,10 @@ class Count:
     text: str
 
 
-_COUNT = re.compile(
+_COUNT = _patterns(
     rf"(?<![\w./:-])(?P<all>(?:all|alle|sämtliche)[ \t]+(?:the[ \t]+|der[ \t]+|die[ \t]+)?)?"
     rf"(?P<n>\d+|{_WORD_NUM})[ \t]+(?P<w1>[A-Za-zÄÖÜäöüß-]+)(?:[ \t]+(?P<w2>[A-Za-zÄÖÜäöüß-]+))?"
-    rf"(?:[ \t]+(?P<w3>[A-Za-zÄÖÜäöüß-]+))?", re.I)
+    rf"(?:[ \t]+(?P<w3>[A-Za-zÄÖÜäöüß-]+))?")
 
 
 def counts(text: str, nouns: set[str]) -> list[Count]:
@@ -110,7 +129,7 @@ def counts(text: str, nouns: set[str]) -> list[Count]:
     "alle 5 Tests"), for the nouns (lowercase, as written in the text) asked about. One
     word may stand between number and noun ("3 critical issues"); "a"/"ein" never count."""
     out = []
-    for m in _COUNT.finditer(text):
+    for m in _finditer(_COUNT, text):
         number_text = m.group("n").lower()
         if number_text in ("a", "an", "ein", "eine", "einer", "einen"):
             continue
