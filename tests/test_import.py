@@ -196,6 +196,35 @@ def test_a_file_the_rules_across_incidents_reject_is_not_written(repo: Path,
         "2025-10-01-booking.yaml", "2025-10-01-search-is-slow.yaml"]
 
 
+def test_a_document_with_a_secret_is_not_written(repo: Path, runner: CliRunner) -> None:
+    # check's scan for secrets (rules P) did not run on the imported file: it was written,
+    # secret and all, and check rejected it.
+    secret = "hunter2-x7Qm9z"
+    write(repo / "checkout.md", SMALL + "\n## Fix\n\n```bash\nexport DATABASE_URL="
+          f"postgres://app:{secret}@db.internal:5432/booking\n```\n")
+    write(repo / "other.md", SMALL.replace("Checkout returns 500", "Search is slow"))
+    result = run(runner, "checkout.md", "other.md")
+    assert result.exit_code == 1, result.output
+    assert ("  error: check rejects what the document holds: incidents/2025-10-01-checkout-"
+            "returns-500.yaml:") in result.stderr
+    assert "[P003]; nothing was written: remove it from the document" in result.stderr
+    assert secret not in result.output
+    assert [p.name for p in (repo / "incidents").iterdir()] == [
+        "2025-10-01-search-is-slow.yaml"]
+    assert runner.invoke(main, ["check"]).exit_code == 0
+
+
+def test_personal_data_is_a_warning_of_the_summary(repo: Path, runner: CliRunner) -> None:
+    reported = "**Reported by**: anna.mueller@gmail.com\n**Duration**"
+    write(repo / "checkout.md", SMALL.replace("**Duration**", reported))
+    result = run(runner, "checkout.md")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "[P101]" in line] == [
+        "  check: incidents/2025-10-01-checkout-returns-500.yaml:18:20: warning: header[0]."
+        "Reported by: e-mail address a\u2026@gmail.com is personal data; remove it "
+        "(`postmortem redact`), or allow it in [privacy] or with '# noqa: P101 -- why' [P101]"]
+
+
 def test_one_failure_does_not_stop_the_others(repo: Path, runner: CliRunner) -> None:
     write(repo / "docs" / "a-undated.md", "# Notes\n\nNothing dated here.\n")
     write(repo / "docs" / "b.md", SMALL)

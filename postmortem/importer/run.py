@@ -17,6 +17,7 @@ from postmortem.importer.draft import Note
 from postmortem.rules.problems import Problem
 
 if TYPE_CHECKING:
+    from postmortem.privacy.scan import Scanner
     from postmortem.rules.checked import Checked
 
 SUFFIXES = (".md", ".markdown", ".txt")  # lower case: compared with names in lower case
@@ -76,7 +77,8 @@ def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path |
     # (markdown-it's parser states hold cycles), and only the YAML texts stay alive.
     skipped = [Imported(path.as_posix(), error=f"cannot read this folder ({reason}); the "
                         "documents in it are not imported") for path, reason in unreadable]
-    results = [_one(config, path, folder, taken, planned) for path in files]
+    scanner = _scanner(config)
+    results = [_one(config, path, folder, taken, planned, scanner) for path in files]
     _across(config, results, list(taken.values()))
     for result in results:
         if not dry_run and result.error is None and result.checked is not None:
@@ -88,8 +90,15 @@ def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path |
     return skipped + results
 
 
+def _scanner(config: Config) -> Scanner | None:
+    """The scan of `check` for secrets and personal data, where the settings run it."""
+    from postmortem.rules.privacy import scanner_of, wanted
+
+    return scanner_of(config) if wanted(config) else None
+
+
 def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
-         planned: dict[str, Path]) -> Imported:
+         planned: dict[str, Path], scanner: Scanner | None) -> Imported:
     shown = path.as_posix()
     result = Imported(shown)
     try:
@@ -107,7 +116,7 @@ def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
                                 "import never overwrites a file (remove or rename that one, "
                                 "or import into another --output-dir)")
         result.checked = _check(config, converted, target, [*taken.values(),
-                                                            *planned.values()])
+                                                            *planned.values()], scanner)
         result.problems = result.checked.problems
         planned[converted.id] = target
     except PostmortemError as exc:
@@ -128,20 +137,29 @@ def _read(path: Path, config: Config) -> bytes:
     return data
 
 
-def _check(config: Config, converted: Converted, target: Path,
-           others: list[Path]) -> Checked:
-    """What `check` says about the new file by itself and with the files it may reference;
-    errors are a bug of the importer, since its output must pass `check`."""
-    from postmortem.rules.checked import checked
-    from postmortem.rules.collection import cross_check
+def _check(config: Config, converted: Converted, target: Path, others: list[Path],
+           scanner: Scanner | None) -> Checked:
+    """What `check` says about the new file by itself and with the files it may reference.
+    A secret (or personal data the settings make an error) is the document's: the file is
+    not written; any other error is a bug of the importer, since its output must pass
+    `check`."""
+    from postmortem.rules.collection import check_file, cross_check
+    from postmortem.rules.privacy import GROUP
 
     rel = config.rel(target)
-    loaded = load(converted.text.encode("utf-8"), rel, config, path=target)
+    data = converted.text.encode("utf-8")
+    loaded = load(data, rel, config, path=target)
     if loaded.data != as_text(converted.data):
         raise AssertionError(f"{rel}: the YAML written does not read back as the data")
-    found = checked(loaded, config)
+    found = check_file(data, loaded, config, scanner)
     cross_check([found], [*others, target], config)
     errors = [p for p in found.problems if p.severity == "error"]
+    private = [p for p in errors if p.code.startswith(GROUP)]
+    if private:
+        raise ImportFailure(
+            "check rejects what the document holds: " + "; ".join(p.format() for p in private)
+            + "; nothing was written: remove it from the document (allow what is no secret "
+            "in [privacy]) and import it again")
     if errors:
         raise AssertionError(f"{rel}: the imported file does not pass check: "
                              + "; ".join(p.format() for p in errors))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postmortem.config import Config
-from postmortem.format.load import Listing, incident_files, load_source, read_source
+from postmortem.format.load import Listing, Loaded, incident_files, load_source, read_source
 from postmortem.gcpause import gc_paused
 from postmortem.reports.summary import Summary, SummaryCache
 from postmortem.rules.across import check_across
@@ -17,6 +18,9 @@ from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
 from postmortem.workers import in_order, shares, worker_count, workers
+
+if TYPE_CHECKING:
+    from postmortem.privacy.scan import Scanner
 
 UNIQUE_INCIDENT_ID = rule("X001")
 RELATED_EXISTS = rule("X002")
@@ -82,14 +86,21 @@ class _Checking:
 
     def _checked(self, path: Path) -> Checked:
         source = read_source(path, self.config)
-        loaded = load_source(source, self.config)
-        if self.scanner is not None and source.data is not None:
-            loaded.problems.extend(check_privacy(source.data, loaded, self.scanner,
-                                                 self.config))
-        return checked(loaded, self.config)
+        return check_file(source.data, load_source(source, self.config), self.config,
+                          self.scanner)
 
     def _summary(self, path: Path) -> Summary | None:
         return summary_of(path, self.config, self.cache)
+
+
+def check_file(data: bytes | None, loaded: Loaded, config: Config,
+               scanner: Scanner | None) -> Checked:
+    """What `check` finds in one file by itself: ``loaded``'s problems (reading, schema,
+    rules of one incident) and, with a ``scanner``, the secrets and personal data in its
+    bytes ``data``."""
+    if scanner is not None and data is not None:
+        loaded.problems.extend(check_privacy(data, loaded, scanner, config))
+    return checked(loaded, config)
 
 
 def summary_of(path: Path, config: Config, cache: SummaryCache | None) -> Summary | None:
