@@ -230,6 +230,19 @@ def test_personal_data_is_a_warning_of_the_summary(repo: Path, runner: CliRunner
         "(`postmortem redact`), or allow it in [privacy] or with '# noqa: P101 -- why' [P101]"]
 
 
+def test_the_summary_lists_what_check_says_in_its_order(repo: Path, runner: CliRunner
+                                                        ) -> None:
+    # The seed's findings came in the order the rules ran (a warning of line 211 before one
+    # of line 89), not as `check` lists them.
+    result = run(runner, str(SEEDS / "000_a4c57ebd2f6009da.txt"))
+    assert result.exit_code == 0, result.output
+    said = [line.removeprefix("  check: ") for line in result.stderr.splitlines()
+            if line.startswith("  check: ")]
+    checked = runner.invoke(main, ["check"])
+    assert len(said) == 4
+    assert said == checked.stdout.splitlines()
+
+
 def test_one_failure_does_not_stop_the_others(repo: Path, runner: CliRunner) -> None:
     write(repo / "docs" / "a-undated.md", "# Notes\n\nNothing dated here.\n")
     write(repo / "docs" / "b.md", SMALL)

@@ -14,7 +14,7 @@ from postmortem.format.ids import existing_ids
 from postmortem.format.load import load
 from postmortem.importer.convert import Converted, ImportFailure, as_text, convert, decode
 from postmortem.importer.draft import Note
-from postmortem.rules.problems import Problem
+from postmortem.rules.problems import Problem, sort_key
 
 if TYPE_CHECKING:
     from postmortem.privacy.scan import Scanner
@@ -218,6 +218,7 @@ def summary(result: Imported) -> list[str]:
     for kind in order:
         for note in (n for n in result.notes if n.kind == kind):
             lines.append(f"  {kind}: {note.text}")
-    # As `check` says it (where in the new file, the rule's code), with what the file is.
-    lines.extend(f"  check: {problem.format()}" for problem in result.problems)
+    # As `check` says it (where in the new file, the rule's code), in its order.
+    lines.extend(f"  check: {problem.format()}"
+                 for problem in sorted(result.problems, key=sort_key))
     return lines
