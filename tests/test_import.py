@@ -243,6 +243,28 @@ def test_the_summary_lists_what_check_says_in_its_order(repo: Path, runner: CliR
     assert said == checked.stdout.splitlines()
 
 
+def test_the_checks_across_files_run_once_for_all_documents(
+        repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Work counted: each document was checked against all files before it (the list grew
+    # with the run: quadratic in the number of documents).
+    from postmortem.rules import collection
+
+    calls: list[tuple[int, int]] = []
+    real = collection.cross_check
+
+    def counted(files: list[Any], everything: list[Path], config: Config) -> None:
+        calls.append((len(files), len(everything)))
+        real(files, everything, config)
+
+    monkeypatch.setattr(collection, "cross_check", counted)
+    write(repo / "incidents" / "2025-10-01-booking.yaml", OVERLAPPING)
+    for n in range(5):
+        write(repo / "docs" / f"{n}.md", SMALL.replace("Checkout returns 500", f"Outage {n}"))
+    result = run(runner, "docs")
+    assert result.exit_code == 0, result.output
+    assert calls == [(5, 6)]
+
+
 def test_one_failure_does_not_stop_the_others(repo: Path, runner: CliRunner) -> None:
     write(repo / "docs" / "a-undated.md", "# Notes\n\nNothing dated here.\n")
     write(repo / "docs" / "b.md", SMALL)

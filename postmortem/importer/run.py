@@ -115,8 +115,7 @@ def _one(config: Config, path: Path, folder: Path, taken: dict[str, Path],
             raise ImportFailure(f"incident '{converted.id}' already exists: {where}; "
                                 "import never overwrites a file (remove or rename that one, "
                                 "or import into another --output-dir)")
-        result.checked = _check(config, converted, target, [*taken.values(),
-                                                            *planned.values()], scanner)
+        result.checked = _check(config, converted, target, scanner)
         result.problems = result.checked.problems
         planned[converted.id] = target
     except PostmortemError as exc:
@@ -137,13 +136,12 @@ def _read(path: Path, config: Config) -> bytes:
     return data
 
 
-def _check(config: Config, converted: Converted, target: Path, others: list[Path],
+def _check(config: Config, converted: Converted, target: Path,
            scanner: Scanner | None) -> Checked:
-    """What `check` says about the new file by itself and with the files it may reference.
-    A secret (or personal data the settings make an error) is the document's: the file is
-    not written; any other error is a bug of the importer, since its output must pass
-    `check`."""
-    from postmortem.rules.collection import check_file, cross_check
+    """What `check` says about the new file by itself. A secret (or personal data the
+    settings make an error) is the document's: the file is not written; any other error
+    is a bug of the importer, since its output must pass `check`."""
+    from postmortem.rules.collection import check_file
     from postmortem.rules.privacy import GROUP
 
     rel = config.rel(target)
@@ -152,7 +150,6 @@ def _check(config: Config, converted: Converted, target: Path, others: list[Path
     if loaded.data != as_text(converted.data):
         raise AssertionError(f"{rel}: the YAML written does not read back as the data")
     found = check_file(data, loaded, config, scanner)
-    cross_check([found], [*others, target], config)
     errors = [p for p in found.problems if p.severity == "error"]
     private = [p for p in errors if p.code.startswith(GROUP)]
     if private:
@@ -167,18 +164,21 @@ def _check(config: Config, converted: Converted, target: Path, others: list[Path
 
 
 def _across(config: Config, results: list[Imported], existing: list[Path]) -> None:
-    """The rules across incidents (incidents that overlap, failure classes that come back)
-    on the new files, with the incidents there are and the others of the same run. What
-    they find depends on those incidents, not on the importer: an error (a rule the
-    settings make one) is the document's failure, and its file is not written."""
+    """The rules across files (references, ids) and across incidents (incidents that
+    overlap, failure classes that come back) on the new files at once, with the incidents
+    there are and the others of the same run, as `check` runs them on a whole collection.
+    What they find depends on those incidents, not on the importer: an error (a reference
+    to no incident, a rule the settings make one) is the document's failure, and its file
+    is not written."""
     from postmortem.reports.fingerprint import fingerprint
     from postmortem.reports.summary import SummaryCache
     from postmortem.rules.across import check_across
-    from postmortem.rules.collection import summary_of
+    from postmortem.rules.collection import cross_check, summary_of
 
     new = [r.checked for r in results if r.error is None and r.checked is not None]
     if not new:
         return
+    cross_check(new, [*existing, *(f.path for f in new)], config)
     summaries = {f.summary.id: f.summary for f in new if f.summary is not None}
     cache = SummaryCache(config, fingerprint(config)) if existing else None
     for path in existing:
