@@ -13,6 +13,7 @@ waits for them before the interruption goes on to the command line (exit 130).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
-from postmortem.errors import PostmortemError, Terminated
+from postmortem.errors import PostmortemError, Terminated, stops_kept
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -109,6 +110,10 @@ class Pool:
         sys.stderr.flush()
         self._pipes: list[Any] = []
         self._processes: list[Any] = []
+        # Ctrl-C while a worker is forked would be raised in the fork hooks, which swallow
+        # it: the signals wait until the workers are started (and each worker lets them in
+        # once its own handlers are set).
+        _hold_signals(True)
         try:
             for _ in range(n):
                 mine, theirs = context.Pipe()
@@ -121,7 +126,9 @@ class Pool:
                 theirs.close()
                 self._pipes.append(mine)
                 self._processes.append(process)
+            _hold_signals(False)  # a signal that came meanwhile is raised here
         except BaseException:
+            _hold_signals(False)
             self.stop()
             raise
 
@@ -158,7 +165,8 @@ class Pool:
     def close(self) -> None:
         """Let the workers finish: each ends when it reads the end of its pipe."""
         for pipe in self._pipes:
-            pipe.send(None)
+            with contextlib.suppress(OSError):  # a worker that has ended already
+                pipe.send(None)
             pipe.close()
         for process in self._processes:
             process.join(_SHUTDOWN_SECONDS)
@@ -170,13 +178,13 @@ class Pool:
         for process in self._processes:
             if process.exitcode is None:
                 process.terminate()
+        for pipe in self._pipes:  # a worker that missed the signal reads the end of its pipe
+            pipe.close()
         for process in self._processes:
             process.join(_SHUTDOWN_SECONDS)
             if process.exitcode is None:  # pragma: no cover - stuck in the kernel
                 process.kill()
                 process.join()
-        for pipe in self._pipes:
-            pipe.close()
 
 
 class WorkerDied(PostmortemError):
@@ -214,29 +222,42 @@ def _serve(pipe: Any, ours: list[Any], init: Callable[..., Any], args: tuple[Any
     for inherited in ours:
         inherited.close()
     try:
-        try:
-            state: Any = init(*args)
-            failure: tuple[str, Any] | None = None
-        except Exception as exc:
-            state, failure = None, _failure(exc)
-        while True:
+        # A SIGTERM raised while a finalizer ran is lost there: the worker ends at its next
+        # turn instead.
+        with stops_kept() as stopped:
+            _hold_signals(False)  # held while this worker was started (see Pool)
             try:
-                message = pipe.recv()
-            except (EOFError, OSError):
-                return
-            if message is None:
-                return
-            task, arg = message
-            if failure is not None:
-                pipe.send(failure)
-                continue
-            try:
-                reply: tuple[str, Any] = ("ok", task(state, arg))
+                state: Any = init(*args)
+                failure: tuple[str, Any] | None = None
             except Exception as exc:
-                reply = _failure(exc)
-            pipe.send(reply)
+                state, failure = None, _failure(exc)
+            while not stopped:
+                try:
+                    message = pipe.recv()
+                except (EOFError, OSError):
+                    return
+                if message is None:
+                    return
+                task, arg = message
+                reply = failure
+                if reply is None:
+                    try:
+                        reply = ("ok", task(state, arg))
+                    except Exception as exc:
+                        reply = _failure(exc)
+                try:
+                    pipe.send(reply)
+                except OSError:  # the parent closed its end: it is stopping this worker
+                    return
     except Terminated:
         return
+
+
+def _hold_signals(hold: bool) -> None:
+    """Hold back Ctrl-C and SIGTERM (or let them in again), where the platform can."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK,
+                               {signal.SIGINT, signal.SIGTERM})
 
 
 def _failure(exc: Exception) -> tuple[str, Any]:

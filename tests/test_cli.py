@@ -15,6 +15,7 @@ from conftest import MINIMAL_INCIDENT, git_init
 
 from postmortem import __version__
 from postmortem.cli import COMMANDS, main
+from postmortem.errors import Terminated
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -129,6 +130,32 @@ def test_an_interrupt_exits_130_without_a_traceback(repo: Path,
     monkeypatch.setattr(render, "render_all", interrupted)
     result = CliRunner().invoke(main, ["render"])
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "Interrupted.\n")
+
+
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt, 130, "Interrupted.\n"),
+                                              (Terminated, 143, "Terminated.\n")])
+def test_a_stop_that_comes_while_a_finalizer_runs_is_not_lost(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException], code: int,
+        said: str) -> None:
+    """Python cannot raise an exception from ``__del__`` (where GitPython ends its git
+    processes): a Ctrl-C or SIGTERM that comes then ends the command once it is back."""
+    import postmortem.reports.render as render
+
+    class Process:
+        def __del__(self) -> None:
+            raise stop
+
+    real = render.render_all
+
+    def finalizing(*args: Any, **kwargs: Any) -> Any:
+        Process()  # at once garbage
+        return real(*args, **kwargs)
+
+    _one_incident(repo)
+    monkeypatch.setattr(render, "render_all", finalizing)
+    result = CliRunner().invoke(main, ["render"])
+    assert result.exit_code == code
+    assert result.stderr.endswith(f" unchanged\n{said}")  # after render's summary
 
 
 def test_a_missing_template_is_named(repo: Path) -> None:

@@ -19,6 +19,7 @@ from conftest import GIT_ENV, POSTMORTEM, git_init
 
 from postmortem import workers
 from postmortem.cli import main
+from postmortem.errors import Terminated
 
 BUNDLED = Path(__file__).parent.parent / "incidents"
 CATEGORIES = ("database", "deploy", "network")
@@ -252,17 +253,24 @@ def _processes_in(root: Path) -> list[int]:
 
 
 def _workers_of(pid: int) -> list[int]:
-    """The worker processes of ``pid``: its children running the same command."""
+    """The worker processes of ``pid``: its children running the same command, seen twice
+    50 ms apart (a child that starts git has the same command line until it runs git)."""
     command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command and \
-                    int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-        except (OSError, ValueError):
-            continue
-    return sorted(found)
+
+    def children() -> set[int]:
+        found = set()
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command and \
+                        int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
+                    found.add(int(entry.name))
+            except (OSError, ValueError):
+                continue
+        return found
+
+    first = children()
+    time.sleep(0.05)
+    return sorted(first & children())
 
 
 @pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
@@ -329,3 +337,38 @@ def test_the_external_render_is_the_same_with_any_number_of_workers(tmp_path: Pa
     assert "[R003]" in results[0][2]
     assert results[1] == results[0]
     assert files_of(roots[1]) == files_of(roots[0])
+
+
+_INTERRUPT_AFTER_FORK: list[bool] = []
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=lambda: _INTERRUPT_AFTER_FORK and (
+        _INTERRUPT_AFTER_FORK.pop(), os.kill(os.getpid(), signal.SIGINT)))
+
+
+@pytest.mark.skipif(workers.start_method() != "fork", reason="fork only")
+def test_ctrl_c_while_a_worker_is_forked_is_not_lost() -> None:
+    """Python runs the fork hooks (logging's, ...) and ignores exceptions raised in them: a
+    Ctrl-C that arrives then must wait until the workers have started."""
+    _INTERRUPT_AFTER_FORK.append(True)
+    with pytest.raises(KeyboardInterrupt), workers.workers(2, dict) as pool:
+        pool.each(dict.get, ["a", "b"])  # not reached
+    assert _INTERRUPT_AFTER_FORK == []
+
+
+class _Finalizing:
+    def __del__(self) -> None:
+        raise Terminated  # as the SIGTERM handler does when the signal comes here
+
+
+def _lose_a_stop(state: object, arg: int) -> int:
+    _Finalizing()  # at once garbage
+    return arg
+
+
+def test_a_worker_ends_after_a_stop_that_came_while_a_finalizer_ran() -> None:
+    """Python cannot raise from ``__del__``: the worker finishes its task and ends, instead
+    of waiting for more (and for the parent to kill it after a timeout)."""
+    with workers.workers(2, dict) as pool:
+        assert pool.each(_lose_a_stop, [1, 2]) == [1, 2]
+        with pytest.raises(workers.WorkerDied, match="ended with exit code 0 before"):
+            pool.each(_lose_a_stop, [3, 4])
