@@ -256,3 +256,18 @@ def test_every_command_answers_alike_where_there_is_nothing(
     row = next(line for line in readme.splitlines() if line.startswith(f"| {situation} |"))
     assert [int(c.strip().split()[0]) for c in row.strip("|").split("|")[1:]] == list(
         ANSWERS[situation].values())
+
+
+def test_a_missing_file_version_is_reported_with_git_s_words(repo: Path, git: Any) -> None:
+    _one_incident(repo)
+    git("add", "-A")
+    git("commit", "-qm", "incident")
+    blob = git("rev-parse", "HEAD:incidents/2025-10-01-a.yaml").strip()
+    path = repo / "incidents" / "2025-10-01-a.yaml"
+    path.write_text(path.read_text() + "summary: more\n")
+    git("commit", "-qam", "more")
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a damaged repository
+    result = CliRunner().invoke(main, ["actions"])
+    assert (result.exit_code, result.stderr) == (
+        1, f"postmortem: error: git cannot read the file version {blob[:10]}: missing\n"
+           "  hint: `git fsck` checks the repository\n")
