@@ -1,4 +1,6 @@
-"""Time `read_history` against the raw git pipeline it builds on, first run and re-runs."""
+"""Time `read_history` against the raw git pipeline it builds on, first run (with 1 and 2
+worker processes) and re-runs; with --break-even, the number of new file versions from
+which worker processes pay for themselves."""
 
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from postmortem import workers  # noqa: E402
 from postmortem.config import load_config  # noqa: E402
+from postmortem.history import reader  # noqa: E402
 from postmortem.history.git import _FORMAT, parse_log  # noqa: E402
 from postmortem.history.reader import read_history  # noqa: E402
 
@@ -90,12 +95,48 @@ def cli(repo: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
+def break_even(sizes: list[int], repeat: int, method: str) -> None:
+    """Seconds of a first read (no cache) of small generated repositories (files in
+    sub-folders, so that git's log is quick and parsing is most of the work) with 1 and
+    with 2 worker processes started at once: where 2 break even is where they pay."""
+    workers.start_method = lambda: method  # type: ignore[assignment]
+    reader.BLOBS_BEFORE_WORKERS[method] = 0
+    print(f"| new file versions | --jobs 1 | --jobs 2 ({method}, from the first) | 2 / 1 |")
+    print("|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory(prefix="pm-break-even-") as tmp:
+        for commits in sizes:
+            repo = Path(tmp) / f"repo-{commits}"
+            subprocess.run([sys.executable, str(HERE / "gen_history_repo.py"), str(repo),
+                            "--nested", "--commits", str(commits), "--files", str(commits)],
+                           check=True, capture_output=True)
+            _, _, blobs = raw_pipeline(repo)
+            config = load_config(repo)
+            times: dict[int, list[float]] = {1: [], 2: []}
+            for _ in range(repeat):  # alternate, so that both see the same machine load
+                for jobs in times:
+                    times[jobs].append(timed(partial(read_history, config, use_cache=False,
+                                                     jobs=jobs)))
+            one, two = (statistics.median(times[j]) for j in (1, 2))
+            print(f"| {blobs:,} | {one:.3f} | {two:.3f} | {two / one:.2f} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repo", type=Path, help="a repository made by gen_history_repo.py "
                         "(commits are added to it); default: generate one in a temp folder")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--break-even", action="store_true",
+                        help="time small repositories with 1 and 2 workers instead")
+    parser.add_argument("--sizes", type=lambda text: [int(n) for n in text.split(",")],
+                        default=[100, 200, 400, 800, 1600],
+                        help="commits of the --break-even repositories (as many files)")
+    parser.add_argument("--start-method", choices=["fork", "spawn"],
+                        default=workers.start_method(),
+                        help="how --break-even starts workers (default: this platform's)")
     args = parser.parse_args(argv)
+    if args.break_even:
+        break_even(args.sizes, args.repeat, args.start_method)
+        return 0
     tmp = None
     if args.repo is None:
         tmp = Path(tempfile.mkdtemp(prefix="pm-history-"))
@@ -106,12 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(repo)
     config = load_config(repo)
     try:
-        raw, first = [], []
-        for _ in range(args.repeat):  # alternate, so that both see the same machine load
+        raw: list[float] = []
+        first: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(args.repeat):  # alternate, so that all see the same machine load
             seconds, commits, blobs = raw_pipeline(repo)
             raw.append(seconds)
-            clear_cache(repo)
-            first.append(timed(lambda: read_history(config)))
+            for jobs in first:
+                clear_cache(repo)
+                first[jobs].append(timed(partial(read_history, config, jobs=jobs)))
         history = read_history(config)
         unchanged = [fresh_read(repo) for _ in range(args.repeat)]
         add_commits(repo, 10)
@@ -125,10 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     events = sum(len(i.events) for i in history.items.values())
-    ratio = statistics.median(first) / statistics.median(raw)
+    ratio = statistics.median(first[1]) / statistics.median(raw)
     rows = [
         ("raw: git log + git cat-file --batch", statistics.median(raw)),
-        ("read_history, first run (no cache)", statistics.median(first)),
+        ("read_history, first run (no cache), --jobs 1", statistics.median(first[1])),
+        ("read_history, first run (no cache), --jobs 2", statistics.median(first[2])),
         ("read_history, re-run, nothing new", statistics.median(unchanged)),
         ("read_history, re-run after 10 new commits", after_ten),
         ("read_history, re-run after amending HEAD", rewritten),
@@ -143,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| run | seconds |\n|---|---|")
     for name, seconds in rows:
         print(f"| {name} | {seconds:.2f} |")
-    print(f"\nfirst run / raw pipeline: {ratio:.2f}x (target <= 2.5x); "
+    print(f"\nfirst run / raw pipeline: {ratio:.2f}x with --jobs 1, "
+          f"{statistics.median(first[2]) / statistics.median(raw):.2f}x with --jobs 2 "
+          "(target <= 2.5x); "
           f"re-run after 10 commits: {after_ten:.2f} s (target < 1 s)")
     return 0
 

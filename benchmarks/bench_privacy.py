@@ -9,6 +9,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -18,6 +19,48 @@ sys.path.insert(0, str(ROOT / "tests"))
 import bench_core  # noqa: E402  (sibling scripts and test data, not package modules)
 import privacy_fixtures  # noqa: E402
 import privacy_negatives  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Pasted:
+    """A fixture of tests/privacy_fixtures.py pasted into a generated incident."""
+
+    kind: str
+    category: str
+    text: str  # the fixture's snippet
+    value: str  # what a scanner should report, as the snippet has it
+    pasted: bytes  # the incident with the snippet in a `notes` block at its end
+    doc_end: int  # where the incident ends and the block begins
+    offset: int  # where the value is in ``pasted``
+
+    @property
+    def pasted_value(self) -> str:
+        """The value as it stands in ``pasted`` (a multi-line value is indented there)."""
+        return self.value.replace("\n", "\n  ")
+
+    @property
+    def line(self) -> int:
+        return self.pasted.count(b"\n", 0, self.offset) + 1
+
+    @property
+    def col(self) -> int:
+        """1-based, in characters."""
+        line_start = self.pasted.rfind(b"\n", 0, self.offset) + 1
+        return len(self.pasted[line_start:self.offset].decode("utf-8")) + 1
+
+
+def pasted_fixtures(texts: list[bytes]) -> list[Pasted]:
+    """Each fixture pasted into an incident of ``texts`` picked by a fixed seed, as a user
+    pastes a log or a payload into the notes."""
+    pick = random.Random(3)
+    out = []
+    for kind, category, text, value in privacy_fixtures.ALL_POSITIVES:
+        doc = pick.choice(texts)
+        block = "\n".join("  " + line for line in text.split("\n"))
+        pasted = doc + b"notes: |\n  Context line.\n" + block.encode() + b"\n"
+        want = pasted.index(value.replace("\n", "\n  ").encode(), len(doc))
+        out.append(Pasted(kind, category, text, value, pasted, len(doc), want))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,18 +113,14 @@ def main(argv: list[str] | None = None) -> int:
 
     per: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     context_ok = extra = 0
-    pick = random.Random(3)
-    for kind, _, text, value in privacy_fixtures.ALL_POSITIVES:
+    for fixture in pasted_fixtures(texts):
+        kind, value = fixture.kind, fixture.value
         per[kind][1] += 1
         per[kind][0] += any(f.value == value and f.kind == kind
-                            for f in scanner(settings).scan(text.encode()))
-        doc = pick.choice(texts)
-        block = "\n".join("  " + line for line in text.split("\n"))
-        pasted = doc + b"notes: |\n  Context line.\n" + block.encode() + b"\n"
-        want = pasted.index(value.replace("\n", "\n  ").encode(), len(doc))
-        found_in = scanner(settings).scan(pasted)
-        context_ok += any(f.start == want and f.kind == kind for f in found_in)
-        extra += sum(f.start < len(doc) for f in found_in)
+                            for f in scanner(settings).scan(fixture.text.encode()))
+        found_in = scanner(settings).scan(fixture.pasted)
+        context_ok += any(f.start == fixture.offset and f.kind == kind for f in found_in)
+        extra += sum(f.start < fixture.doc_end for f in found_in)
     hits = sum(h for h, _ in per.values())
     total = sum(n for _, n in per.values())
     print(f"recall on the fixtures: {hits}/{total}; " + ", ".join(

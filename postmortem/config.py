@@ -88,7 +88,7 @@ class Config:
     timezone: str = "UTC"
     emoji: bool = True
     max_file_size: int = 1024 * 1024
-    jobs: int | None = None  # worker processes of check and render; None: the usable CPUs
+    jobs: int | None = None  # worker processes of check, render and history; None: the CPUs
     due_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
     # [check]: which rules report, as written (rules.selection checks the codes)
     select: tuple[str, ...] | None = None  # None: the rules enabled by default
@@ -142,8 +142,8 @@ _KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "timezone": (str, "default IANA time zone of incident times"),
     "emoji": (bool, "emoji status markers in reports"),
     "max_file_size": (int, "largest incident file read, in bytes"),
-    "jobs": (int, "worker processes for check and render (default: the CPUs this process "
-                  "may use; 1: none, all in one process)"),
+    "jobs": (int, "worker processes for check, render, actions and review (default: the "
+                  "CPUs this process may use; 1: none, all in one process)"),
     "due_days": (dict, "maximum days from incident date to an action item's due date"),
     "check": (dict, "which rules `check` runs: select, ignore, per_file_ignores, severity"),
     "trackers": (dict, "ticket trackers: a table per tracker with `pattern` (a regular "

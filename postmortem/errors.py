@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
 EXIT_PROBLEMS = 1  # problems found, or a user-facing error
 EXIT_USAGE = 2  # bad arguments or configuration
 EXIT_BUG = 3  # an internal error: a bug
@@ -35,3 +40,25 @@ class ConfigError(UsageError):
 
 class Terminated(BaseException):
     """SIGTERM arrived: unwinds like Ctrl-C, so that temp files are removed on the way out."""
+
+
+@contextlib.contextmanager
+def stops_kept() -> Iterator[list[BaseException]]:
+    """Ctrl-C or SIGTERM raised while a finalizer runs (``__del__``: GitPython's process
+    objects, say) cannot unwind from there: Python prints it and goes on as if nothing had
+    happened. In this block such a stop is kept, unprinted, in the list it gives, for the
+    caller to act on where it can."""
+    kept: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def keep(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, (KeyboardInterrupt, Terminated)):
+            kept.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = keep
+    try:
+        yield kept
+    finally:
+        sys.unraisablehook = previous

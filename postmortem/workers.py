@@ -6,6 +6,9 @@ render's workers keep the incidents they parsed, so that the reports are rendere
 their files were read. :class:`Local` runs the same tasks in this process (``--jobs 1``,
 or too few files to pay for starting workers), so both ways share every line of the work.
 
+Work whose size is not known ahead (the file versions git's log lists as it goes) goes
+through a :class:`Stream`: done here until there is enough of it, then by workers.
+
 Ctrl-C: workers ignore SIGINT; the parent, interrupted, ends them with SIGTERM, which
 unwinds each (``Terminated``) so that a report being written removes its temp file; it
 waits for them before the interruption goes on to the command line (exit 130).
@@ -13,16 +16,19 @@ waits for them before the interruption goes on to the command line (exit 130).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from multiprocessing.connection import wait
+from typing import Any, Generic, NoReturn, TypeVar
 
-from postmortem.errors import PostmortemError, Terminated
+from postmortem.errors import PostmortemError, Terminated, stops_kept
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -97,6 +103,9 @@ class Local:
         (arg,) = args
         return [task(self.state, arg)]
 
+    def close(self) -> None:
+        _close(self.state)
+
 
 class Pool:
     """``n`` worker processes, each with its own state and a pipe to this process."""
@@ -109,6 +118,10 @@ class Pool:
         sys.stderr.flush()
         self._pipes: list[Any] = []
         self._processes: list[Any] = []
+        # Ctrl-C while a worker is forked would be raised in the fork hooks, which swallow
+        # it: the signals wait until the workers are started (and each worker lets them in
+        # once its own handlers are set).
+        _hold_signals(True)
         try:
             for _ in range(n):
                 mine, theirs = context.Pipe()
@@ -121,20 +134,32 @@ class Pool:
                 theirs.close()
                 self._pipes.append(mine)
                 self._processes.append(process)
+            _hold_signals(False)  # a signal that came meanwhile is raised here
         except BaseException:
+            _hold_signals(False)
             self.stop()
             raise
 
     def each(self, task: Callable[[Any, A], R], args: Sequence[A]) -> list[R]:
         """``task(state, args[i])`` in worker i, for every worker; the results in order."""
         for i, arg in enumerate(args):
-            try:
-                self._pipes[i].send((task, arg))
-            except OSError:  # the pipe is broken: the worker is gone
-                self._died(i)
-        return [self._receive(i) for i in range(self.size)]
+            self.send(i, task, arg)
+        return [self.receive(i) for i in range(self.size)]
 
-    def _receive(self, i: int) -> Any:
+    def send(self, i: int, task: Callable[[Any, A], Any], arg: A) -> None:
+        """Start ``task(state, arg)`` in worker i; :meth:`receive` gets its result."""
+        try:
+            self._pipes[i].send((task, arg))
+        except OSError:  # the pipe is broken: the worker is gone
+            self._died(i)
+
+    def done(self, among: Sequence[int], timeout: float | None) -> list[int]:
+        """Which of the workers ``among`` have a result (or have died), waiting up to
+        ``timeout`` seconds (None: until one has)."""
+        ready = wait([self._pipes[i] for i in among], timeout)
+        return [i for i in among if self._pipes[i] in ready]
+
+    def receive(self, i: int) -> Any:
         try:
             kind, value = self._pipes[i].recv()
         except (EOFError, OSError):
@@ -158,7 +183,8 @@ class Pool:
     def close(self) -> None:
         """Let the workers finish: each ends when it reads the end of its pipe."""
         for pipe in self._pipes:
-            pipe.send(None)
+            with contextlib.suppress(OSError):  # a worker that has ended already
+                pipe.send(None)
             pipe.close()
         for process in self._processes:
             process.join(_SHUTDOWN_SECONDS)
@@ -170,13 +196,13 @@ class Pool:
         for process in self._processes:
             if process.exitcode is None:
                 process.terminate()
+        for pipe in self._pipes:  # a worker that missed the signal reads the end of its pipe
+            pipe.close()
         for process in self._processes:
             process.join(_SHUTDOWN_SECONDS)
             if process.exitcode is None:  # pragma: no cover - stuck in the kernel
                 process.kill()
                 process.join()
-        for pipe in self._pipes:
-            pipe.close()
 
 
 class WorkerDied(PostmortemError):
@@ -195,7 +221,11 @@ def workers(n: int, init: Callable[..., Any], *args: Any) -> Iterator[Local | Po
     """``n`` workers (1: this process) for tasks on ``init(*args)``; on any exception,
     Ctrl-C included, they are stopped before it goes on."""
     if n <= 1:
-        yield Local(init, *args)
+        local = Local(init, *args)
+        try:
+            yield local
+        finally:
+            local.close()
         return
     pool = Pool(n, init, *args)
     try:
@@ -206,6 +236,103 @@ def workers(n: int, init: Callable[..., Any], *args: Any) -> Iterator[Local | Po
     pool.close()
 
 
+class Stream(Generic[A, R]):
+    """Work that a stream names bit by bit, so much of it that a total is only known at the
+    end: ``task(state, batch)`` for batches of ``batch`` items, done here (as they fill)
+    until ``threshold`` items have come, then by up to ``jobs`` workers while the stream
+    goes on. Use it through :func:`stream`.
+
+    A worker is sent a batch only when it has none: it is then waiting for one, so neither
+    end of a pipe can block on a full pipe while the other does too. Batches wait here
+    meanwhile (the stream is not held up), and go to the first worker done.
+    """
+
+    def __init__(self, jobs: int | None, threshold: int, batch: int,
+                 task: Callable[[Any, list[A]], R], init: Callable[..., Any],
+                 *args: Any) -> None:
+        self._workers = available_cpus() if jobs is None else jobs
+        self._threshold = threshold
+        self._batch = batch
+        self._task = task
+        self._init, self._args = init, args
+        self._items = 0
+        self._filling: list[A] = []
+        self._full: deque[tuple[int, list[A]]] = deque()  # (number, batch) not sent yet
+        self._results: list[tuple[int, R]] = []
+        self._local: Local | None = None
+        self._pool: Pool | None = None
+        self._busy: dict[int, int] = {}  # worker -> the batch it has
+
+    def put(self, item: A) -> None:
+        self._filling.append(item)
+        self._items += 1
+        if self._pool is None and self._workers > 1 and self._items >= self._threshold:
+            if self._local is not None:  # its git processes end before workers are forked
+                self._local.close()
+                self._local = None
+            self._pool = Pool(self._workers, self._init, *self._args)
+        if len(self._filling) == self._batch:
+            self._full.append((self._items // self._batch, self._filling))
+            self._filling = []
+            self._dispatch(end=False)
+
+    def results(self) -> list[R]:
+        """The results of all batches, in the order of their items."""
+        if self._filling:
+            self._full.append((self._items // self._batch + 1, self._filling))
+            self._filling = []
+        self._dispatch(end=True)
+        return [result for _, result in sorted(self._results, key=lambda r: r[0])]
+
+    def _dispatch(self, *, end: bool) -> None:
+        pool = self._pool
+        if pool is None:
+            while self._full:
+                if self._local is None:
+                    self._local = Local(self._init, *self._args)
+                number, batch = self._full.popleft()
+                self._results.append((number, self._task(self._local.state, batch)))
+            return
+        timeout: float | None = 0  # while the stream goes on, only collect what is done
+        while True:
+            for i in pool.done(list(self._busy), timeout):
+                self._results.append((self._busy.pop(i), pool.receive(i)))
+            for i in range(pool.size):
+                if i not in self._busy and self._full:
+                    number, batch = self._full.popleft()
+                    pool.send(i, self._task, batch)
+                    self._busy[i] = number
+            if not (end and self._busy):
+                return
+            timeout = None
+
+    def close(self) -> None:
+        if self._local is not None:
+            self._local.close()
+        if self._pool is not None:
+            self._pool.close()
+
+    def stop(self) -> None:
+        if self._local is not None:
+            self._local.close()
+        if self._pool is not None:
+            self._pool.stop()
+
+
+@contextmanager
+def stream(jobs: int | None, threshold: int, batch: int, task: Callable[[Any, list[A]], R],
+           init: Callable[..., Any], *args: Any) -> Iterator[Stream[A, R]]:
+    """A :class:`Stream`; on any exception, Ctrl-C included, its workers are stopped before
+    it goes on."""
+    work: Stream[A, R] = Stream(jobs, threshold, batch, task, init, *args)
+    try:
+        yield work
+    except BaseException:
+        work.stop()
+        raise
+    work.close()
+
+
 def _serve(pipe: Any, ours: list[Any], init: Callable[..., Any], args: tuple[Any, ...]
            ) -> None:
     """A worker's life: make the state, then run tasks until the pipe ends."""
@@ -213,30 +340,56 @@ def _serve(pipe: Any, ours: list[Any], init: Callable[..., Any], args: tuple[Any
     signal.signal(signal.SIGTERM, _terminated)
     for inherited in ours:
         inherited.close()
+    state: Any = None
     try:
-        try:
-            state: Any = init(*args)
-            failure: tuple[str, Any] | None = None
-        except Exception as exc:
-            state, failure = None, _failure(exc)
-        while True:
+        # A SIGTERM raised while a finalizer ran is lost there: the worker ends at its next
+        # turn instead.
+        with stops_kept() as stopped:
+            _hold_signals(False)  # held while this worker was started (see Pool)
             try:
-                message = pipe.recv()
-            except (EOFError, OSError):
-                return
-            if message is None:
-                return
-            task, arg = message
-            if failure is not None:
-                pipe.send(failure)
-                continue
-            try:
-                reply: tuple[str, Any] = ("ok", task(state, arg))
+                state = init(*args)
+                failure: tuple[str, Any] | None = None
             except Exception as exc:
-                reply = _failure(exc)
-            pipe.send(reply)
+                failure = _failure(exc)
+            while not stopped:
+                try:
+                    message = pipe.recv()
+                except (EOFError, OSError):
+                    return
+                if message is None:
+                    return
+                task, arg = message
+                reply = failure
+                if reply is None:
+                    try:
+                        reply = ("ok", task(state, arg))
+                    except Exception as exc:
+                        reply = _failure(exc)
+                try:
+                    pipe.send(reply)
+                except OSError:  # the parent closed its end: it is stopping this worker
+                    return
     except Terminated:
         return
+    finally:
+        # A second SIGTERM now ends the worker outright: there is nothing left to unwind.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _close(state)
+
+
+def _hold_signals(hold: bool) -> None:
+    """Hold back Ctrl-C and SIGTERM (or let them in again), where the platform can."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK,
+                               {signal.SIGINT, signal.SIGTERM})
+
+
+def _close(state: Any) -> None:
+    """End what a worker's state holds open (a state with a ``close`` method: git
+    processes, say), in the worker, before it ends."""
+    close = getattr(state, "close", None)
+    if close is not None:
+        close()
 
 
 def _failure(exc: Exception) -> tuple[str, Any]:

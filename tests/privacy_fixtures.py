@@ -221,6 +221,27 @@ PERSONAL: list[tuple[str, str, str, str]] = [
     ("ip", "personal", "IP: 100.20.5.228 (Retell whitelisted)", "100.20.5.228"),
 ]
 
+
+# Formats ported from detect-secrets (docs/privacy.md), and providers.toml's formats that had
+# no fixture. Drawn after the values above, which stay as they were.
+GL_RUNNER_REGISTRATION = "GR1348941" + r(B64URL, 20)
+PYPI_TEST = "pypi-AgENdGVzdC5weXBpLm9yZw" + r(B64URL, 70)
+DISCORD = f"{b64url(str(_rng.randrange(10**17, 10**19)).encode())}.{r(B64URL, 6)}.{r(B64URL, 38)}"
+TELEGRAM = f"{_rng.randrange(10**8, 10**10)}:AA{r(B64URL, 33)}"
+MAILCHIMP = f"{r(HEX, 32)}-us{_rng.randrange(1, 22)}"
+DIGITALOCEAN = "dop_v1_" + r(HEX, 64)
+HUGGINGFACE = "hf_" + r(string.ascii_letters, 34)
+
+POSITIVES += [
+    ("gitlab-token", "secret", f"gitlab-runner register --registration-token {GL_RUNNER_REGISTRATION}",
+     GL_RUNNER_REGISTRATION),
+    ("pypi-token", "secret", f"twine upload -r testpypi -u __token__ -p {PYPI_TEST} dist/*", PYPI_TEST),
+    ("discord-token", "secret", f'client.run("{DISCORD}")', DISCORD),
+    ("telegram-token", "secret", f"the alert bot's token {TELEGRAM} was posted in #ops", TELEGRAM),
+    ("mailchimp-key", "secret", f"MAILCHIMP_KEY {MAILCHIMP} hit the rate limit", MAILCHIMP),
+    ("digitalocean-token", "secret", f"doctl auth init --access-token {DIGITALOCEAN}", DIGITALOCEAN),
+    ("huggingface-token", "secret", f"huggingface-cli login --token {HUGGINGFACE}", HUGGINGFACE),
+]
 ALL_POSITIVES = POSITIVES + PERSONAL
 
 # Values in the default allow-list: must give no finding with the default configuration.

@@ -15,6 +15,7 @@ from conftest import MINIMAL_INCIDENT, git_init
 
 from postmortem import __version__
 from postmortem.cli import COMMANDS, main
+from postmortem.errors import Terminated
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -131,6 +132,32 @@ def test_an_interrupt_exits_130_without_a_traceback(repo: Path,
     assert (result.exit_code, result.stdout, result.stderr) == (130, "", "Interrupted.\n")
 
 
+@pytest.mark.parametrize("stop, code, said", [(KeyboardInterrupt, 130, "Interrupted.\n"),
+                                              (Terminated, 143, "Terminated.\n")])
+def test_a_stop_that_comes_while_a_finalizer_runs_is_not_lost(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, stop: type[BaseException], code: int,
+        said: str) -> None:
+    """Python cannot raise an exception from ``__del__`` (where GitPython ends its git
+    processes): a Ctrl-C or SIGTERM that comes then ends the command once it is back."""
+    import postmortem.reports.render as render
+
+    class Process:
+        def __del__(self) -> None:
+            raise stop
+
+    real = render.render_all
+
+    def finalizing(*args: Any, **kwargs: Any) -> Any:
+        Process()  # at once garbage
+        return real(*args, **kwargs)
+
+    _one_incident(repo)
+    monkeypatch.setattr(render, "render_all", finalizing)
+    result = CliRunner().invoke(main, ["render"])
+    assert result.exit_code == code
+    assert result.stderr.endswith(f" unchanged\n{said}")  # after render's summary
+
+
 def test_a_missing_template_is_named(repo: Path) -> None:
     _one_incident(repo)
     (repo / "templates").mkdir()
@@ -229,3 +256,18 @@ def test_every_command_answers_alike_where_there_is_nothing(
     row = next(line for line in readme.splitlines() if line.startswith(f"| {situation} |"))
     assert [int(c.strip().split()[0]) for c in row.strip("|").split("|")[1:]] == list(
         ANSWERS[situation].values())
+
+
+def test_a_missing_file_version_is_reported_with_git_s_words(repo: Path, git: Any) -> None:
+    _one_incident(repo)
+    git("add", "-A")
+    git("commit", "-qm", "incident")
+    blob = git("rev-parse", "HEAD:incidents/2025-10-01-a.yaml").strip()
+    path = repo / "incidents" / "2025-10-01-a.yaml"
+    path.write_text(path.read_text() + "summary: more\n")
+    git("commit", "-qam", "more")
+    (repo / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a damaged repository
+    result = CliRunner().invoke(main, ["actions"])
+    assert (result.exit_code, result.stderr) == (
+        1, f"postmortem: error: git cannot read the file version {blob[:10]}: missing\n"
+           "  hint: `git fsck` checks the repository\n")

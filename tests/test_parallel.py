@@ -1,7 +1,9 @@
-"""`check` and `render` in worker processes: the same bytes, problems and cache as one process.
+"""`check`, `render` and the history in worker processes: the same bytes, problems, outputs
+and caches as one process.
 
-The number of files a worker needs (workers.FILES_PER_WORKER, measured for real corpora) is
-lowered here so that a corpus of a few dozen files starts two or three workers.
+The number of files a worker needs (workers.FILES_PER_WORKER, and for the history
+reader.BLOBS_BEFORE_WORKERS, measured for real corpora) is lowered here so that a corpus
+of a few dozen files starts two or three workers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from conftest import GIT_ENV, POSTMORTEM, git_init
 
 from postmortem import workers
 from postmortem.cli import main
+from postmortem.errors import Terminated
+from postmortem.history import reader, replay
 
 BUNDLED = Path(__file__).parent.parent / "incidents"
 CATEGORIES = ("database", "deploy", "network")
@@ -87,6 +91,20 @@ def make_corpus(root: Path, count: int = 40) -> Path:
 @pytest.fixture
 def few_files_per_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(workers.FILES_PER_WORKER, workers.start_method(), 4)
+
+
+@pytest.fixture
+def pools_started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of workers of each pool started, in order."""
+    started: list[int] = []
+    real = workers.Pool.__init__
+
+    def counted(self: workers.Pool, n: int, *args: object) -> None:
+        started.append(n)
+        real(self, n, *args)
+
+    monkeypatch.setattr(workers.Pool, "__init__", counted)
+    return started
 
 
 def run(root: Path, *args: str) -> tuple[int, str, str]:
@@ -195,19 +213,12 @@ def test_a_wrong_number_of_jobs_is_a_usage_error(tmp_path: Path, setting: str,
     assert message in err
 
 
-def test_the_jobs_setting_is_used(tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_jobs_setting_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  pools_started: list[int]) -> None:
     root = make_corpus(tmp_path / "repo", count=30)
     (root / "postmortem.toml").write_text("jobs = 1\n")
     monkeypatch.setitem(workers.FILES_PER_WORKER, workers.start_method(), 1)
-    started: list[int] = []
-    real = workers.Pool.__init__
-
-    def counted(self: workers.Pool, n: int, *args: object) -> None:
-        started.append(n)
-        real(self, n, *args)
-
-    monkeypatch.setattr(workers.Pool, "__init__", counted)
+    started = pools_started
     run(root, "check")
     run(root, "render")
     assert started == []
@@ -215,6 +226,137 @@ def test_the_jobs_setting_is_used(tmp_path: Path,
     run(root, "check")
     run(root, "render", "--jobs", "3")
     assert started == [2, 3]
+
+
+# ---- the history ------------------------------------------------------------------------
+
+def history_text(i: int, n: int) -> str:
+    """Incident ``i`` as commit ``n`` leaves it: its items' status, due date and owner move
+    on; some versions cannot be read (a YAML error, action items that are no list) and the
+    replay skips them with a warning."""
+    key = f"2025-03-{1 + i:02d}-incident-{i}"
+    if n % 9 == 4 + i % 2:
+        return f"id: {key}\ntitle: [unclosed\n"
+    if n % 7 == 3:
+        return f"id: {key}\ntitle: Incident {i}\naction_items: none yet\n"
+    items = "".join(
+        f"  - {{id: AI-{k}, title: Fix {i}.{k}, owner: {('ops', 'dev', 'unknown')[(n + k) % 3]}, "
+        f"priority: high, status: {('todo', 'in_progress', 'done')[(n + k) % 3]}, "
+        f"due: 2025-04-{1 + (n * k) % 28:02d}}}\n" for k in range(1, 2 + (n + i) % 3))
+    return (f"id: {key}\ntitle: Incident {i}\ndate: 2025-03-{1 + i:02d}\nstatus: resolved\n"
+            f"severity: high\nstarted: '10:00'\naction_items:\n{items}")
+
+
+def history_commits(root: Path, start: int, stop: int) -> None:
+    """Commits ``start`` to ``stop``, on successive days, each changing two of six
+    incidents; a file renamed, one deleted and added again."""
+    folder = root / "incidents"
+    for n in range(start, stop):
+        for i in (n % 6, (n * 5 + 1) % 6):
+            (folder / f"2025-03-{1 + i:02d}-incident-{i}.yaml").write_text(history_text(i, n))
+        if n == 12:
+            (folder / "2025-03-06-incident-5.yaml").rename(folder / "2025-03-06-renamed.yaml")
+        if n in (20, 26):
+            for path in folder.glob("2025-03-04-*.yaml"):
+                path.unlink()
+        when = f"2025-{4 + n // 28:02d}-{1 + n % 28:02d}T{8 + n % 9:02d}:00:00+00:00"
+        env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+               "GIT_AUTHOR_NAME": ("Alice", "Bob")[n % 2]}
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True, env=env)
+        subprocess.run(["git", "commit", "-q", "-m", f"change {n}"], cwd=root, check=True,
+                       env=env)
+
+
+def history_state(root: Path) -> dict[str, bytes]:
+    """The history cache's files."""
+    return {p.name: p.read_bytes() for p in sorted((root / ".git" / "postmortem").iterdir())}
+
+
+@pytest.fixture
+def few_blobs_per_worker(monkeypatch: pytest.MonkeyPatch, pools_started: list[int]
+                         ) -> list[int]:
+    """Workers from the 6th new file version on, 4 versions a batch; the pools started."""
+    monkeypatch.setitem(reader.BLOBS_BEFORE_WORKERS, workers.start_method(), 6)
+    monkeypatch.setattr(reader, "_BATCH", 4)
+    return pools_started
+
+
+def command(root: Path, *args: str) -> tuple[int, str, str]:
+    """A command as in a process of its own: the replay's cache of date texts (which keeps
+    the first text of each date alive, and so decides which texts the history cache writes
+    as shared objects) starts empty."""
+    replay._DATES.clear()
+    return run(root, *args)
+
+
+HISTORY_COMMANDS = [
+    ["actions", "--as-of", "2025-05-20"],
+    ["actions", "--as-of", "2025-05-20", "--format", "json"],
+    ["actions", "--as-of", "2025-05-20", "2025-03-02-incident-1#AI-1"],
+    ["review", "--week", "2025-W19"],
+    ["review", "--as-of", "2025-05-20", "--format", "json"],
+]
+
+
+def test_the_history_is_the_same_with_any_number_of_workers(
+        tmp_path: Path, few_blobs_per_worker: list[int]) -> None:
+    source = git_init(tmp_path / "source")
+    (source / "incidents").mkdir()
+    history_commits(source, 0, 40)
+    roots = {jobs: tmp_path / f"repo{jobs}" for jobs in (1, 2, 3)}
+    for root in roots.values():
+        shutil.copytree(source, root, symlinks=True)
+    for step in ("first", "after new commits"):
+        outputs = {jobs: [command(root, *args, "--jobs", str(jobs)) for args in HISTORY_COMMANDS]
+                   for jobs, root in roots.items()}
+        assert [out[0] for out in outputs[1]] == [0] * len(HISTORY_COMMANDS)
+        assert "warning: " in outputs[1][0][2] and "AI-2" in outputs[1][0][1]
+        assert outputs[2] == outputs[1]
+        assert outputs[3] == outputs[1]
+        caches = {jobs: history_state(root) for jobs, root in roots.items()}
+        assert caches[2] == caches[1] and caches[3] == caches[1]
+        if step == "first":
+            # Only the first command of each read anything: the others hit the cache.
+            assert few_blobs_per_worker == [2, 3]
+            assert list(caches[1]) == [next(iter(caches[1]))]  # the base file
+            for root in roots.values():
+                history_commits(root, 40, 52)
+    assert few_blobs_per_worker == [2, 3, 2, 3]
+    assert [name.rpartition(".")[2] for name in caches[1]] == ["bin", "journal"]
+
+
+def test_few_new_file_versions_are_parsed_in_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools_started: list[int]) -> None:
+    root = git_init(tmp_path / "repo")
+    (root / "incidents").mkdir()
+    history_commits(root, 0, 12)  # 24 file versions, fewer than the threshold
+    started = pools_started
+    assert run(root, "actions", "--jobs", "2")[0] == 0
+    assert started == []
+    # Nothing new: the cache answers, with no work to share out.
+    monkeypatch.setitem(reader.BLOBS_BEFORE_WORKERS, workers.start_method(), 1)
+    assert run(root, "actions", "--jobs", "2")[0] == 0
+    assert started == []
+
+
+@pytest.mark.parametrize("name", ["actions", "review"])
+def test_the_history_commands_take_the_jobs_setting(
+        tmp_path: Path, few_blobs_per_worker: list[int], name: str) -> None:
+    root = git_init(tmp_path / "repo")
+    (root / "incidents").mkdir()
+    history_commits(root, 0, 10)
+    (root / "postmortem.toml").write_text("jobs = 1\n")
+    assert run(root, name, "--as-of", "2025-05-01")[0] == 0
+    assert few_blobs_per_worker == []
+    shutil.rmtree(root / ".git" / "postmortem")
+    (root / "postmortem.toml").write_text("jobs = 3\n")
+    assert run(root, name, "--as-of", "2025-05-01")[0] == 0
+    shutil.rmtree(root / ".git" / "postmortem")
+    assert run(root, name, "--as-of", "2025-05-01", "-j", "2")[0] == 0
+    assert few_blobs_per_worker == [3, 2]
+    code, out, err = run(root, name, "--jobs", "0")
+    assert (code, out) == (2, "")
+    assert "Invalid value for '-j' / '--jobs': 0 is not in the range x>=1." in err
 
 
 # ---- Ctrl-C and kill, on the installed command ------------------------------------------
@@ -252,17 +394,24 @@ def _processes_in(root: Path) -> list[int]:
 
 
 def _workers_of(pid: int) -> list[int]:
-    """The worker processes of ``pid``: its children running the same command."""
+    """The worker processes of ``pid``: its children running the same command, seen twice
+    50 ms apart (a child that starts git has the same command line until it runs git)."""
     command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command and \
-                    int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-        except (OSError, ValueError):
-            continue
-    return sorted(found)
+
+    def children() -> set[int]:
+        found = set()
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "cmdline").read_bytes() == command and \
+                        int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
+                    found.add(int(entry.name))
+            except (OSError, ValueError):
+                continue
+        return found
+
+    first = children()
+    time.sleep(0.05)
+    return sorted(first & children())
 
 
 @pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
@@ -329,3 +478,94 @@ def test_the_external_render_is_the_same_with_any_number_of_workers(tmp_path: Pa
     assert "[R003]" in results[0][2]
     assert results[1] == results[0]
     assert files_of(roots[1]) == files_of(roots[0])
+
+
+@pytest.fixture(scope="module")
+def big_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One commit of enough incidents, each with many action items, for a history read
+    long enough to be interrupted while its workers parse them."""
+    root = git_init(tmp_path_factory.mktemp("history") / "repo")
+    folder = root / "incidents"
+    folder.mkdir()
+    items = "".join(f"  - id: AI-{k}\n    title: Fix part {k}\n    owner: ops\n"
+                    f"    priority: high\n    status: todo\n    due: 2025-04-{k:02d}\n"
+                    for k in range(1, 21))
+    for i in range(reader.BLOBS_BEFORE_WORKERS[workers.start_method()] + 1500):
+        key = f"2025-03-01-incident-{i:04d}"
+        (folder / f"{key}.yaml").write_text(
+            f"id: {key}\ntitle: Incident {i}\ndate: 2025-03-01\nstatus: resolved\n"
+            f"severity: high\nstarted: '10:00'\naction_items:\n{items}", encoding="utf-8")
+    for args in (["add", "-A"], ["commit", "-q", "-m", "Import"]):
+        subprocess.run(["git", *args], cwd=root, check=True, env={**os.environ, **GIT_ENV})
+    return root
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc")
+@pytest.mark.parametrize("how", ["group", "parent", "terminate", "kill a worker"])
+def test_an_interrupted_history_read_stops_its_workers_and_writes_no_cache(
+        big_history: Path, tmp_path: Path, how: str) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(big_history, root, symlinks=True)
+    command = [POSTMORTEM, "actions", "--overdue", "--as-of", "2025-03-02", "--jobs", "2"]
+    process = subprocess.Popen(command, cwd=root, env={**os.environ, **GIT_ENV},
+                               start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_workers_of(process.pid)) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, "no workers started"
+        time.sleep(0.005)
+    if how == "group":  # Ctrl-C in a terminal: the whole foreground group, git too
+        os.killpg(process.pid, signal.SIGINT)
+    elif how == "kill a worker":  # as the out-of-memory killer would
+        os.kill(_workers_of(process.pid)[1], signal.SIGKILL)
+    else:
+        process.send_signal(signal.SIGINT if how == "parent" else signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    if how == "kill a worker":
+        assert process.returncode == 1, err
+        assert "of 2 was killed by signal 9 before it finished" in err, err
+    else:
+        assert process.returncode == (143 if how == "terminate" else 130), err
+        assert err.endswith("Terminated.\n" if how == "terminate" else "Interrupted.\n"), err
+    assert "Traceback" not in err
+    assert list((root / ".git").glob("postmortem/*")) == []  # no cache, whole or half
+    assert _processes_in(root) == []  # git's processes included
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [p.suffix for p in (root / ".git" / "postmortem").iterdir()] == [".bin"]
+
+
+_INTERRUPT_AFTER_FORK: list[bool] = []
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=lambda: _INTERRUPT_AFTER_FORK and (
+        _INTERRUPT_AFTER_FORK.pop(), os.kill(os.getpid(), signal.SIGINT)))
+
+
+@pytest.mark.skipif(workers.start_method() != "fork", reason="fork only")
+def test_ctrl_c_while_a_worker_is_forked_is_not_lost() -> None:
+    """Python runs the fork hooks (logging's, ...) and ignores exceptions raised in them: a
+    Ctrl-C that arrives then must wait until the workers have started."""
+    _INTERRUPT_AFTER_FORK.append(True)
+    with pytest.raises(KeyboardInterrupt), workers.workers(2, dict) as pool:
+        pool.each(dict.get, ["a", "b"])  # not reached
+    assert _INTERRUPT_AFTER_FORK == []
+
+
+class _Finalizing:
+    def __del__(self) -> None:
+        raise Terminated  # as the SIGTERM handler does when the signal comes here
+
+
+def _lose_a_stop(state: object, arg: int) -> int:
+    _Finalizing()  # at once garbage
+    return arg
+
+
+def test_a_worker_ends_after_a_stop_that_came_while_a_finalizer_ran() -> None:
+    """Python cannot raise from ``__del__``: the worker finishes its task and ends, instead
+    of waiting for more (and for the parent to kill it after a timeout)."""
+    with workers.workers(2, dict) as pool:
+        assert pool.each(_lose_a_stop, [1, 2]) == [1, 2]
+        with pytest.raises(workers.WorkerDied, match="ended with exit code 0 before"):
+            pool.each(_lose_a_stop, [3, 4])

@@ -19,6 +19,7 @@ from postmortem.errors import (
     EXIT_TERMINATED,
     PostmortemError,
     Terminated,
+    stops_kept,
 )
 
 # Subcommands: each is a module of this package defining `command`, imported on use so that
@@ -46,7 +47,12 @@ class LazyGroup(click.Group):
 
     def _invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with stops_kept() as stops:
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    if stops:  # it came while a finalizer ran: the command ends here
+                        raise stops[0]
         except PostmortemError as exc:
             click.echo(f"postmortem: error: {exc}", err=True)
             ctx.exit(exc.exit_code)

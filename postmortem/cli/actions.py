@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from postmortem.cli.options import jobs_option
 from postmortem.format.vocabulary import ITEM_STATUSES
 
 STATUS_CHOICES = (*ITEM_STATUSES, "open", "closed", "dropped")
@@ -29,9 +30,10 @@ STATUS_CHOICES = (*ITEM_STATUSES, "open", "closed", "dropped")
                    "--overdue: items that are either).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="A table (or one item's history) or JSON.")
+@jobs_option
 def command(item_ref: str | None, as_of: str | None, owners: tuple[str, ...],
             incidents: tuple[str, ...], statuses: tuple[str, ...], overdue: bool,
-            due_within: int | None, fmt: str) -> None:
+            due_within: int | None, fmt: str, jobs: int | None) -> None:
     """List action items with their due dates, slips and closing dates, from git history.
 
     The state of an item on a day is the one in the last commit on or before the end of
@@ -46,7 +48,8 @@ def command(item_ref: str | None, as_of: str | None, owners: tuple[str, ...],
 
     Items are followed through renamed incident files (git rename detection) and files
     deleted and added again. An item whose own id changes counts as the old item dropped
-    and a new one opened. Parsed history is cached in .git/postmortem/.
+    and a new one opened. Parsed history is cached in .git/postmortem/; versions not in
+    the cache yet are parsed in worker processes when there are many (--jobs).
     """
     import json
 
@@ -71,7 +74,7 @@ def command(item_ref: str | None, as_of: str | None, owners: tuple[str, ...],
     day = given_day or dt.datetime.now(tz).date()
     if due_within is not None:
         days_after(day, due_within, "--due-within")
-    history = read_history(config)
+    history = read_history(config, jobs=jobs)
     for warning in history.warnings:
         click.echo(f"postmortem: warning: {warning}", err=True)
 

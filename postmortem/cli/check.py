@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from postmortem.cli.options import jobs_option
+
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -15,9 +17,7 @@ import click
                    "(e.g. M,X001,timeline-order); replaces the configured selection.")
 @click.option("--ignore", "ignore", multiple=True, metavar="CODES",
               help="Do not run these rules (added to the configured ignores).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes (default: the jobs setting, else the CPUs this process "
-                   "may use; 1: all in this one). Few files are done in one process anyway.")
+@jobs_option
 @click.option("--links", is_flag=True,
               help="Also check the generated Markdown (reports and index): every relative link "
                    "and #anchor must resolve.")

@@ -1,10 +1,18 @@
-"""Option values the commands share, parsed into the tool's own messages (not click's)."""
+"""Options the commands share, and their values parsed into the tool's own messages."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import click
+
 from postmortem.errors import UsageError
+
+# `check`, `render`, and the commands that read the history: one option, one meaning.
+jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes (default: the jobs setting, else the CPUs this process may use; "
+         "1: all in this one). Small jobs are done in one process anyway.")
 
 # Days a command may ask about: reviews look back eight weeks and ahead a week, so the
 # calendar's first and last year stay out of reach (date arithmetic would overflow there).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from postmortem.cli.options import jobs_option
+
 
 @click.command()
 @click.option("--check", "check_only", is_flag=True,
@@ -17,9 +19,7 @@ import click
               help="external: the reports of the incidents marked `publishable`, without "
                    "their internal parts, personal data or internal links, and their index, "
                    "in [external] output_dir; none that would show a secret is written.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes (default: the jobs setting, else the CPUs this process "
-                   "may use; 1: all in this one). Few files are done in one process anyway.")
+@jobs_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
 def command(ctx: click.Context, check_only: bool, force: bool, audience: str, jobs: int | None,

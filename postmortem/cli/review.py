@@ -6,6 +6,8 @@ import datetime as dt
 
 import click
 
+from postmortem.cli.options import jobs_option
+
 
 @click.command()
 @click.option("--week", metavar="YYYY-Www",
@@ -24,8 +26,9 @@ import click
 @click.option("--force", is_flag=True,
               help="Replace a review that was edited by hand; the edited version is kept "
                    "beside it as <name>.edited-<digest>.")
+@jobs_option
 def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
-            commit: bool, force: bool) -> None:
+            commit: bool, force: bool, jobs: int | None) -> None:
     """Report on the action items of all incidents for the weekly review meeting.
 
     The reporting instant is the end of the week (Sunday 23:59:59 in the configured time
@@ -61,7 +64,7 @@ def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
     target = Path(output).resolve() if output else None
     # Links in the review are relative to where it is written; on stdout, to the root.
     links_from = config.reviews_dir if commit else target.parent if target else config.root
-    history = read_history(config)
+    history = read_history(config, jobs=jobs)
     for warning in history.warnings:
         click.echo(f"postmortem: warning: {warning}", err=True)
     review = rv.build_review(history, config, day, links_from=links_from)

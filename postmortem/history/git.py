@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 # Each commit starts with \x01; with -z its fields and the raw diff entries are NUL-separated.
 _FORMAT = "%x01%H%x00%ct%x00%an"
 _REGULAR = (b"100644", b"100755")  # symlinks and submodules are not incident files
+# Blob requests written to `git cat-file --batch` before the first answer is read: 1.3 KB.
+_AHEAD = 32
 
 # (kind A/D/M/R, old path, new path, new blob): one incident file changed by one commit.
 Change = tuple[str, str, str, str]
@@ -97,6 +100,7 @@ class Repository:
                            "clone with a working tree")
         self.top = Path(self._repo.working_tree_dir).resolve()
         self.common_dir = Path(self._repo.common_dir)
+        self._cat: Any = None  # git cat-file --batch, started on first use
 
     def __enter__(self) -> Repository:
         return self
@@ -105,6 +109,7 @@ class Repository:
         self.close()
 
     def close(self) -> None:
+        self._end_cat_file()
         self._repo.close()
 
     @contextlib.contextmanager
@@ -160,7 +165,7 @@ class Repository:
 
     # -- reading history ---------------------------------------------------------------------
 
-    def log(self, pathspec: str, since: str | None = None) -> Iterator[RawCommit]:
+    def log(self, pathspec: str, since: str | None = None) -> Generator[RawCommit, None, None]:
         """Commits of HEAD's first-parent line that change files under ``pathspec``, newest
         first, from ``since`` (excluded) on; each as soon as git has listed it, so that the
         caller's work on it overlaps git's on older commits."""
@@ -176,13 +181,57 @@ class Repository:
             drain = threading.Thread(target=lambda: errors.append(proc.stderr.read()),
                                      daemon=True)
             drain.start()
-            yield from iter_log(_tokens(proc.stdout))
+            try:
+                yield from iter_log(_tokens(proc.stdout))
+            except BaseException:  # the reader stopped early (an error, Ctrl-C): git stops too
+                proc.terminate()
+                raise
             drain.join()
             proc.wait(stderr=b"".join(errors))  # raises GitCommandError when git failed
 
-    def read_blob(self, sha: str) -> bytes:
-        with self._failing(f"reading blob {sha[:10]}"):
-            return bytes(self._repo.odb.stream(bytes.fromhex(sha)).read())
+    def read_blobs(self, shas: Sequence[str]) -> list[bytes]:
+        """The contents of these blobs, in order, from a `git cat-file --batch` kept for
+        this repository. Requests go ahead of the answers, a few at a time (less than any
+        pipe holds, so that git never waits for us to read while we wait for it to read):
+        a round trip per blob costs more than the reading when the machine is busy."""
+        out: list[bytes] = []
+        with self._failing("reading file versions"):
+            if self._cat is None:
+                self._cat = self._repo.git.cat_file("--batch", istream=subprocess.PIPE,
+                                                    as_process=True)
+            stdin, stdout = self._cat.stdin, self._cat.stdout
+        sent = 0
+        for sha in shas:
+            header: list[bytes] = []
+            data = b""
+            try:
+                if sent < len(shas) and sent - len(out) <= _AHEAD // 2:
+                    ahead = shas[sent:len(out) + _AHEAD]
+                    stdin.write(b"".join(s.encode("ascii") + b"\n" for s in ahead))
+                    stdin.flush()
+                    sent += len(ahead)
+                header = stdout.readline().split()
+                if len(header) == 3 and header[1] == b"blob":
+                    data = stdout.read(int(header[2]) + 1)  # each answer ends with \n
+            except OSError:  # git is gone
+                pass
+            if not data or len(data) != int(header[2]) + 1:
+                self._end_cat_file()  # its answers would be out of step now
+                said = b" ".join(header[1:]).decode("utf-8", "replace") or "git ended"
+                raise GitError(f"git cannot read the file version {sha[:10]}: {said}",
+                               hint="`git fsck` checks the repository")
+            out.append(data[:-1])
+        return out
+
+    def _end_cat_file(self) -> None:
+        """git ends at the end of its input, or when it cannot write answers not read."""
+        cat, self._cat = self._cat, None
+        if cat is not None:
+            for stream in (cat.stdin, cat.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+            with contextlib.suppress(self._errors):
+                cat.wait()
 
     def first_parent_line(self) -> set[str]:
         return set(self._git("rev-list", "--first-parent", "HEAD").split())
