@@ -1,4 +1,5 @@
-"""The benchmarks' corpora are what benchmarks/README.md says of them."""
+"""The benchmarks' corpora are what benchmarks/README.md says of them, and a measured run
+counts the memory and CPU time of its workers (timings themselves are not tested)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from postmortem.cli import main
 from postmortem.format.vocabulary import CLOSED_ITEM_STATES
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-import gen_incidents  # (a script in a folder, not a package)
+import bench_parallel  # (scripts in a folder, not a package)
+import gen_incidents
 
 # Enough incidents for several to overlap on a day with a tag in common and for every
 # failure class to come back (each of the 10 recurs ~40 times).
@@ -66,3 +68,17 @@ def test_a_seed_gives_the_same_bytes(tmp_path: Path, small: bool) -> None:
     assert [p.name for p in first] == [p.name for p in second]
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
+
+
+def test_a_run_counts_the_memory_and_time_of_its_children(tmp_path: Path) -> None:
+    """A parent of a few MB whose child holds 200 MB and computes for half a second of CPU:
+    the peak is the sum of both, the CPU time includes the child's."""
+    child = ("import time; block = bytearray(200 * 2**20); start = time.process_time()\n"
+             "while time.process_time() - start < 0.5: pass\ntime.sleep(0.5)")
+    parent = (f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], "
+              "check=True)")
+    run = bench_parallel.Run([sys.executable, "-c", parent], tmp_path)
+    assert run.code == 0
+    assert run.peak >= 200 * 2**20 + 5 * 2**20  # the child and the parent, summed
+    assert run.cpu >= 0.5
+    assert run.wall >= 1.0
