@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -19,85 +17,24 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import gen_incidents  # noqa: E402  (sibling scripts, not package modules)
-from bench_core import MB, Figure, baseline, clear_outputs, cli, corpus, report, timed  # noqa: E402
+from bench_core import (  # noqa: E402
+    MB,
+    Figure,
+    Run,
+    baseline,
+    best,
+    clear_outputs,
+    cli,
+    corpus,
+    cpu_seconds,
+    report,
+    timed,
+)
 
 KINDS = ("project", "small")
 JOBS = (1, 2)
 TARGETS = {"check": 0.6, "render": 1.2}  # x baseline, with the CPUs of this machine (2)
 MEMORY_TARGET = 1024 * MB
-SAMPLE_SECONDS = 0.05
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-# ---- a process tree's time and memory -------------------------------------------------------
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and its descendants, from /proc (the children each thread started)."""
-    out, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        out.append(current)
-        try:
-            tasks = os.listdir(f"/proc/{current}/task")
-        except OSError:  # gone meanwhile
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo.extend(int(child) for child in fh.read().split())
-            except OSError:
-                pass
-    return out
-
-
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-class Run:
-    """One run of a command: wall seconds, CPU seconds of it and the workers it waited for,
-    exit code, and the peak of the summed RSS of its process tree (sampled every 50 ms;
-    pages shared by forked workers count once per process, so this errs high)."""
-
-    def __init__(self, cmd: list[str], cwd: Path) -> None:
-        samples: list[int] = []
-        done = threading.Event()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
-
-        def sample() -> None:
-            while True:
-                samples.append(sum(_rss(pid) for pid in _tree(proc.pid)))
-                if done.wait(SAMPLE_SECONDS):
-                    return
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        assert proc.stderr is not None
-        err = proc.stderr.read()  # until the command ends (its output may exceed a pipe)
-        _, status, usage = os.wait4(proc.pid, 0)
-        self.wall = time.perf_counter() - start
-        done.set()
-        sampler.join()
-        proc.returncode = self.code = os.waitstatus_to_exitcode(status)
-        self.cpu = usage.ru_utime + usage.ru_stime
-        self.peak = max(samples, default=0)
-        lines = err.decode("utf-8", "replace").strip().splitlines()
-        self.last = lines[-1] if lines else ""
-
-
-def best(runs: list[Run]) -> Run:
-    """The best wall and CPU time of ``runs``, the highest peak, the worst exit code."""
-    top = min(runs, key=lambda r: r.wall)
-    top.cpu = min(r.cpu for r in runs)
-    top.peak = max(r.peak for r in runs)
-    top.code = max((r.code for r in runs), key=abs)
-    return top
 
 
 # ---- the two corpora ---------------------------------------------------------------------------
@@ -191,23 +128,16 @@ def crossover_child(root: str, what: str, method: str, repeat: int) -> None:
         for jobs in JOBS:  # alternated, so that a change in the machine's load hits both
             if what == "render":
                 clear_outputs(Path(root))
-            before, wall = _cpu(), time.perf_counter()
+            before, wall = cpu_seconds(), time.perf_counter()
             if what == "check":
                 load_all(config, jobs=jobs)
             else:
                 render_all(config, jobs=jobs)
-            wall, after = time.perf_counter() - wall, _cpu()
+            wall, after = time.perf_counter() - wall, cpu_seconds()
             figures = [wall, after[0] - before[0], after[1] - before[1]]
             fastest[jobs] = [min(pair) for pair in zip(fastest.get(jobs, figures), figures,
                                                        strict=True)]
     print(json.dumps(fastest))
-
-
-def _cpu() -> tuple[float, float]:
-    """CPU seconds of this process, and of the children it waited for (its workers)."""
-    mine, theirs = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                         resource.RUSAGE_CHILDREN))
-    return mine.ru_utime + mine.ru_stime, theirs.ru_utime + theirs.ru_stime
 
 
 _CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); import bench_parallel; "

@@ -15,7 +15,7 @@ from postmortem.cli import main
 from postmortem.format.vocabulary import CLOSED_ITEM_STATES
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-import bench_parallel  # (scripts in a folder, not a package)
+import bench_core  # (scripts in a folder, not a package)
 import gen_incidents
 
 # Enough incidents for several to overlap on a day with a tag in common and for every
@@ -77,7 +77,7 @@ def test_a_run_counts_the_memory_and_time_of_its_children(tmp_path: Path) -> Non
              "while time.process_time() - start < 0.5: pass\ntime.sleep(0.5)")
     parent = (f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], "
               "check=True)")
-    run = bench_parallel.Run([sys.executable, "-c", parent], tmp_path)
+    run = bench_core.Run([sys.executable, "-c", parent], tmp_path)
     assert run.code == 0
     assert run.peak >= 200 * 2**20 + 5 * 2**20  # the child and the parent, summed
     assert run.cpu >= 0.5
