@@ -14,7 +14,7 @@ from pathlib import Path
 # The incident text (header, timeline, causes, lessons, ...) comes from the render
 # benchmark's generator; this script owns only the action items and how they change.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_incidents import DUE_DAYS, PEOPLE, STEP_TEXTS, TEAMS, _s, incident, make_ids
+from gen_incidents import DUE_DAYS, PEOPLE, STEP_TEXTS, TEAMS, _s, incident, plan
 
 AUTHORS = [(p.capitalize(), f"{p}@example.com") for p in PEOPLE]
 PRIORITIES = ["critical", "high", "medium", "low"]
@@ -178,8 +178,8 @@ def generate(outdir: Path, commits: int, files: int, seed: int, *,
         raise SystemExit(f"{outdir} exists and is not empty")
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", "main", str(outdir)], check=True)
-    ids = sorted(make_ids(rng, files), key=lambda x: (x[1], x[0]))
-    texts = [incident(rng, i, ids) for i in range(files)]
+    plans = sorted(plan(rng, files), key=lambda p: (p.day, p.id))
+    texts = [incident(rng, i, plans) for i in range(files)]
     # A quarter of the incidents are imported at once (a team adopting the tool), the rest
     # arrive one per commit in date order among the follow-up commits.
     initial = files // 4
@@ -190,15 +190,15 @@ def generate(outdir: Path, commits: int, files: int, seed: int, *,
 
     def make(index: int, today: dt.date) -> Incident:
         head, severity, tail = split(texts[index])
-        inc = Incident(ids[index][0], ids[index][1], severity, head, tail)
+        inc = Incident(plans[index].id, plans[index].day, severity, head, tail)
         inc.path = path_of(inc)
         for _ in range(rng.randint(1, 3)):
             inc.items.append(new_item(rng, inc, today))
         return inc
 
     # Commits run from the import to the last incident's day, so incidents arrive on time.
-    start = dt.datetime.combine(ids[initial][1], dt.time(9), tzinfo=dt.timezone.utc)
-    span = dt.datetime.combine(ids[-1][1], dt.time(17), tzinfo=dt.timezone.utc) - start
+    start = dt.datetime.combine(plans[initial].day, dt.time(9), tzinfo=dt.timezone.utc)
+    span = dt.datetime.combine(plans[-1].day, dt.time(17), tzinfo=dt.timezone.utc) - start
     when = start
     first_day = when.date()
     for index in range(initial):

@@ -1,4 +1,4 @@
-"""Write N synthetic, valid incident files (~4.5 KB each) into a fresh incident repository."""
+"""Write N synthetic incidents (~4.7 KB, --small ~0.5 KB), clean under `check --strict`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import random
 import re
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # Failure classes shared across incidents, so that "similar incidents" exist in the corpus:
 # category -> (root-cause title, what happened, fix title, fix commands, prevention).
@@ -179,36 +181,122 @@ def _fill(rng: random.Random, template: str, ctx: dict[str, str]) -> str:
         [20, 50, 100]), **ctx)
 
 
-def make_ids(rng: random.Random, count: int) -> list[tuple[str, dt.date, str]]:
-    """(id, date, category) of each incident; ids are unique thanks to the running number."""
+ZONE = ZoneInfo("Europe/Berlin")
+ITEM_STATES = ["todo", "in_progress", "blocked", "done", "wontfix"]
+CLOSED = ["done", "wontfix"]
+
+
+@dataclass
+class Plan:
+    """What the other incidents need to know of one before any text is written."""
+
+    id: str
+    day: dt.date
+    category: str
+    secondary: str | None  # a second root cause's failure class (half of the incidents)
+    service: str
+    severity: str
+    status: str
+    minutes: tuple[int, int, int, int]  # started, detected, mitigated, resolved
+    tags: list[str]
+    # Whether its action items may still be open: only when no later incident shares one of
+    # its failure classes (else `check` reports the class coming back while they are open).
+    open_items: bool = True
+    # Earlier incidents it overlaps with a tag or class in common: it refers to them (else
+    # `check` asks whether they are one incident).
+    overlaps: list[str] = field(default_factory=list)
+
+    @property
+    def keys(self) -> set[str]:
+        """The tags and failure classes by which overlapping incidents are compared."""
+        return {*self.tags, *(f"class:{c}" for c in self.classes)}
+
+    @property
+    def classes(self) -> list[str]:
+        return [self.category] + ([self.secondary] if self.secondary else [])
+
+    def instant(self, minute: int) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(minute // 60, minute % 60), tzinfo=ZONE
+                                   ).astimezone(dt.timezone.utc)
+
+    @property
+    def span(self) -> tuple[dt.datetime, dt.datetime | None]:
+        """From the start to the end (resolved, else mitigated; None while investigating)."""
+        started, _, mitigated, resolved = self.minutes
+        end = {"resolved": resolved, "closed": resolved, "mitigated": mitigated}.get(self.status)
+        return self.instant(started), None if end is None else self.instant(end)
+
+
+def _clocks_change(day: dt.date) -> bool:
+    night = dt.datetime.combine(day, dt.time(0), tzinfo=ZONE)
+    return night.utcoffset() != night.replace(hour=4).utcoffset()
+
+
+def plan(rng: random.Random, count: int) -> list[Plan]:
+    """The incidents to write, in the order of their running numbers (which make ids unique)."""
     start = dt.date(2019, 1, 1)
     out = []
     for number in range(count):
         day = start + dt.timedelta(days=rng.randint(0, 6 * 365))
         category = rng.choice(CATEGORY_NAMES)
         service = rng.choice(SERVICES)
-        out.append((f"{day.isoformat()}-{service}-{category}-{number:05d}", day, category))
+        severity = rng.choices(["critical", "high", "medium", "low"], [2, 4, 3, 1])[0]
+        status = rng.choices(["closed", "resolved", "mitigated", "investigating"],
+                             [5, 4, 1, 1])[0]
+        # Milestones in order on the incident's day; where the clocks change that day,
+        # after 04:00 (a local time skipped or repeated would be out of order).
+        started = rng.randint(0, 17 * 60)
+        if _clocks_change(day):
+            started = max(started, 4 * 60)
+        detected = started + rng.randint(1, 30)
+        mitigated = detected + rng.randint(5, 90)
+        resolved = mitigated + rng.randint(5, 120)
+        secondary = rng.choice([c for c in CATEGORY_NAMES if c != category]) \
+            if rng.random() < 0.5 else None
+        tags = sorted({service, category.split("-")[0],
+                       rng.choice(["deploy", "database", "network", "customer-facing"])})
+        out.append(Plan(f"{day.isoformat()}-{service}-{category}-{number:05d}", day, category,
+                        secondary, service, severity, status,
+                        (started, detected, mitigated, resolved), tags))
+    _settle(out)
     return out
 
 
-def incident(rng: random.Random, index: int, ids: list[tuple[str, dt.date, str]]) -> str:
-    ident, day, category = ids[index]
-    service = ident[11:].rsplit("-" + category, 1)[0]
+def _settle(plans: list[Plan]) -> None:
+    """Make the corpus one a team keeps clean under `check --strict`: action items of an
+    incident are closed by the time its failure class comes back, and incidents that
+    overlap in time with a tag or class in common refer to each other."""
+    latest: dict[str, tuple[dt.datetime, str]] = {}
+    for p in plans:
+        for c in p.classes:
+            latest[c] = max(latest.get(c, (p.span[0], p.id)), (p.span[0], p.id))
+    by_day: dict[dt.date, list[Plan]] = {}
+    for p in plans:
+        p.open_items = all(latest[c] == (p.span[0], p.id) for c in p.classes)
+        by_day.setdefault(p.day, []).append(p)  # incidents end on the day they start
+    for same_day in by_day.values():
+        same_day.sort(key=lambda p: (p.span[0], p.id))
+        for later_index, later in enumerate(same_day):
+            started, ended = later.span
+            for earlier in same_day[:later_index]:
+                end = earlier.span[1]
+                if ended is not None and end is not None and end >= started \
+                        and earlier.keys & later.keys:
+                    later.overlaps.append(earlier.id)
+
+
+def incident(rng: random.Random, index: int, plans: list[Plan]) -> str:
+    """The text of incident ``index`` of ``plans`` (each of which it may refer to)."""
+    p = plans[index]
+    ident, day, category, service = p.id, p.day, p.category, p.service
+    severity, status = p.severity, p.status
+    started, detected, mitigated, resolved = p.minutes
     component = rng.choice(COMPONENTS)
     ctx = {"service": service, "component": component,
            "version": f"v{rng.randint(1, 9)}.{rng.randint(0, 40)}.{rng.randint(0, 9)}"}
     cause_title, cause_text, fix_title, fix_cmds, prevention = (
         _fill(rng, part, ctx) for part in CATEGORIES[category])
-    severity = rng.choices(["critical", "high", "medium", "low"], [2, 4, 3, 1])[0]
-    status = rng.choices(["closed", "resolved", "mitigated", "investigating"], [5, 4, 1, 1])[0]
     language = rng.choices(["en", "de"], [4, 1])[0]
-
-    # Milestones in order on the incident's day, as quoted HH:MM.
-    minute = rng.randint(0, 17 * 60)
-    started = minute
-    detected = started + rng.randint(1, 30)
-    mitigated = detected + rng.randint(5, 90)
-    resolved = mitigated + rng.randint(5, 120)
 
     lines = [
         "# yaml-language-server: $schema=https://postmortem.dev/schema/incident-1.json",
@@ -230,9 +318,7 @@ def incident(rng: random.Random, index: int, ids: list[tuple[str, dt.date, str]]
     lines.append(f"root_cause_summary: {_s(cause_title)}")
     authors = rng.sample(PEOPLE, rng.randint(1, 3))
     lines.append(f"authors: [{', '.join(authors)}]")
-    tags = sorted({service, category.split("-")[0], rng.choice(["deploy", "database", "network",
-                                                                 "customer-facing"])})
-    lines.append(f"tags: [{', '.join(tags)}]")
+    lines.append(f"tags: [{', '.join(p.tags)}]")
     summary = (f"{cause_text} Between {hm(started)} and {hm(resolved)} users of `{service}` "
                f"saw errors on about {rng.randint(2, 70)} % of requests. The on-call "
                f"engineer found the cause in {component} and applied a fix.")
@@ -260,11 +346,10 @@ def incident(rng: random.Random, index: int, ids: list[tuple[str, dt.date, str]]
          "retries exhausted"]))
     lines.append("    description: " + _block(
         _wrap(cause_text) + "\n\nError chain:\n\n```\n" + evidence + "\n```", 6))
-    others = rng.sample([c for c in CATEGORY_NAMES if c != category], 2)
-    for level, other in zip(["secondary"], others[: rng.randint(0, 1)], strict=False):
-        title = _fill(rng, CATEGORIES[other][0], ctx)
-        lines.append(f"  - title: {_s(title)}")
-        lines.append(f"    level: {level}")
+    if p.secondary is not None:
+        other = p.secondary
+        lines.append(f"  - title: {_s(_fill(rng, CATEGORIES[other][0], ctx))}")
+        lines.append("    level: secondary")
         lines.append(f"    category: {other}")
         lines.append("    description: " + _block(_wrap(_fill(rng, CATEGORIES[other][1], ctx)), 6))
 
@@ -340,8 +425,8 @@ def incident(rng: random.Random, index: int, ids: list[tuple[str, dt.date, str]]
     lines.append("action_items:")
     limit = DUE_DAYS[severity]
     for number in range(1, rng.randint(2, 3) + 1):
-        item_status = rng.choices(["todo", "in_progress", "blocked", "done", "wontfix"],
-                                  [4, 2, 1, 4, 1])[0]
+        item_status = rng.choices(ITEM_STATES, [4, 2, 1, 4, 1])[0] if p.open_items \
+            else rng.choices(CLOSED, [9, 1])[0]
         lines.append(f"  - id: AI-{number}")
         lines.append(f"    title: {_s(_fill(rng, rng.choice(STEP_TEXTS), ctx))}")
         lines.append(f"    owner: {rng.choice(PEOPLE + TEAMS)}")
@@ -368,14 +453,19 @@ def incident(rng: random.Random, index: int, ids: list[tuple[str, dt.date, str]]
 
     lines.append("related:")
     refs: set[int] = set()
-    while len(refs) < min(3, len(ids) - 1):
-        ref = rng.randrange(len(ids))
+    while len(refs) < min(3, len(plans) - 1):
+        ref = rng.randrange(len(plans))
         if ref != index:
             refs.add(ref)
     for ref in sorted(refs):
-        lines.append(f"  - incident: {ids[ref][0]}")
-        relation = "same root cause" if ids[ref][2] == category else rng.choice(RELATIONS[1:])
+        lines.append(f"  - incident: {plans[ref].id}")
+        relation = "same root cause" if plans[ref].category == category \
+            else rng.choice(RELATIONS[1:])
         lines.append(f"    relation: {relation}")
+    for other in p.overlaps:
+        if other not in {plans[ref].id for ref in refs}:
+            lines.append(f"  - incident: {other}")
+            lines.append("    relation: at the same time")
     lines.append(f"  - title: {_s(f'Runbook {service}')}")
     lines.append(f"    url: https://wiki.example.com/runbooks/{service}")
     lines.append(f'report_created: "{(day + dt.timedelta(days=1)).isoformat()} 09:00"')
@@ -394,23 +484,61 @@ def _wrap(text: str, width: int = 88) -> str:
     return "\n".join(out)
 
 
-def generate(outdir: Path, count: int, seed: int) -> list[Path]:
-    """Write the incident repository; returns the incident files in id order."""
+def small_incident(rng: random.Random, p: Plan) -> str:
+    """Only the required fields (``resolved`` where the status needs it) and 1-3 action
+    items, each with an owner (a closed incident's need one), those open with a due date."""
+    started, _, _, resolved = p.minutes
+    ctx = {"service": p.service, "component": rng.choice(COMPONENTS), "version": ""}
+    title = _fill(rng, CATEGORIES[p.category][0], ctx)
+    lines = [
+        f"id: {p.id}",
+        f"title: {_s(title if p.service in title else f'{title} on {p.service}')}",
+        f"date: {p.day.isoformat()}",
+        f"status: {p.status}",
+        f"severity: {p.severity}",
+        f'started: "{hm(started)}"',
+    ]
+    if p.status in ("resolved", "closed"):
+        lines.append(f'resolved: "{hm(resolved)}"')
+    lines.append("action_items:")
+    for number in range(1, rng.randint(1, 3) + 1):
+        # No wontfix: a wontfix item without a note (not a required field) is a warning.
+        item_status = rng.choices(ITEM_STATES[:-1], [4, 2, 1, 4])[0]
+        lines.append(f"  - id: AI-{number}")
+        lines.append(f"    title: {_s(_fill(rng, rng.choice(STEP_TEXTS), ctx))}")
+        lines.append(f"    priority: {rng.choice(['critical', 'high', 'medium', 'low'])}")
+        lines.append(f"    status: {item_status}")
+        lines.append(f"    owner: {rng.choice(PEOPLE + TEAMS)}")
+        if item_status not in CLOSED:
+            due = p.day + dt.timedelta(days=rng.randint(1, DUE_DAYS[p.severity]))
+            lines.append(f"    due: {due.isoformat()}")
+    return "\n".join(lines) + "\n"
+
+
+CONFIG = '[tool.postmortem]\nincidents_dir = "incidents"\ntimezone = "Europe/Berlin"\n'
+# A team that keeps short records says so: a resolved incident needs only its action items
+# (the default also asks for impact and root causes).
+SMALL_CONFIG = CONFIG + ('\n[tool.postmortem.check]\nrequired_sections = {resolved = '
+                         '["action_items"], closed = ["action_items"]}\n')
+
+
+def generate(outdir: Path, count: int, seed: int, small: bool = False) -> list[Path]:
+    """Write the incident repository (``small``: the small incidents); returns the incident
+    files in id order."""
     rng = random.Random(seed)
     folder = outdir / "incidents"
     folder.mkdir(parents=True, exist_ok=True)
-    (outdir / "pyproject.toml").write_text(
-        '[tool.postmortem]\nincidents_dir = "incidents"\ntimezone = "Europe/Berlin"\n',
-        encoding="utf-8")
+    (outdir / "pyproject.toml").write_text(SMALL_CONFIG if small else CONFIG, encoding="utf-8")
     if not (outdir / ".git").exists():
         subprocess.run(["git", "init", "-q", str(outdir)], check=True)
-    ids = make_ids(rng, count)
+    plans = plan(rng, count)
     paths = []
-    for index in range(count):
-        path = folder / f"{ids[index][0]}.yaml"
-        path.write_text(incident(rng, index, ids), encoding="utf-8")
+    for index, p in enumerate(plans):
+        path = folder / f"{p.id}.yaml"
+        text = small_incident(rng, p) if small else incident(rng, index, plans)
+        path.write_text(text, encoding="utf-8")
         paths.append(path)
-    return paths
+    return sorted(paths)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -419,8 +547,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=1000, help="number of incidents")
     parser.add_argument("--seed", type=int, default=1, help="random seed (output is "
                                                             "deterministic for a seed)")
+    parser.add_argument("--small", action="store_true",
+                        help="small incidents: only the required fields and 1-3 action items")
     args = parser.parse_args(argv)
-    paths = generate(args.outdir, args.count, args.seed)
+    paths = generate(args.outdir, args.count, args.seed, args.small)
     size = sum(p.stat().st_size for p in paths)
     print(f"{len(paths)} incidents, {size / 1e6:.1f} MB ({size / max(len(paths), 1):,.0f} "
           f"bytes on average) in {args.outdir / 'incidents'}", file=sys.stderr)

@@ -217,7 +217,8 @@ def test_a_summary_cache_of_any_structure_is_never_a_crash(render_repo: Path,
 
 
 @pytest.mark.parametrize("edit", ["an infinite duration", "a language there is none of",
-                                  "an id of another incident", "a report somewhere else"])
+                                  "an id of another incident", "a report somewhere else",
+                                  "an empty date", "a due date that is no date"])
 def test_well_formed_but_wrong_summaries_are_parsed_again(render_repo: Path, edit: str) -> None:
     path = render_repo / ".git" / "postmortem" / "render-cache.json"
     saved = path.read_bytes()
@@ -230,6 +231,10 @@ def test_well_formed_but_wrong_summaries_are_parsed_again(render_repo: Path, edi
             entry["duration_minutes"] = float("inf")
         elif edit == "a language there is none of":
             entry["language"] = "xx"
+        elif edit == "an empty date":
+            entry["date"] = ""
+        elif edit == "a due date that is no date":
+            entry["open_items"] = [["AI-1", "Fix it", "ops", "soon"]]
         elif edit == "an id of another incident":
             entry["id"] = "2025-10-02-b"
         else:

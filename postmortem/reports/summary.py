@@ -102,11 +102,21 @@ def _optional(value: Any) -> str | None:
     return None if value is None else _text(value)
 
 
+def _date(value: Any) -> str:
+    """An ISO date, as the summaries' readers take it apart (ValueError otherwise)."""
+    dt.date.fromisoformat(_text(value))
+    return str(value)
+
+
+def _due(value: Any) -> str | None:
+    return value if value is None or value == UNKNOWN else _date(value)
+
+
 def _items(value: Any) -> tuple[tuple[str, str, str | None, str | None], ...]:
     if not isinstance(value, list) or any(not isinstance(v, list) or len(v) != 4
                                            for v in value):
         raise TypeError(value)
-    return tuple((_text(a), _text(b), _optional(c), _optional(d)) for a, b, c, d in value)
+    return tuple((_text(a), _text(b), _optional(c), _due(d)) for a, b, c, d in value)
 
 
 def _count(value: Any) -> int:
@@ -124,7 +134,7 @@ def _minutes(value: Any) -> float | None:
 
 
 _CONVERT: dict[str, Any] = {
-    "id": _text, "title": _text, "date": _text, "started": _text, "severity": _text,
+    "id": _text, "title": _text, "date": _date, "started": _text, "severity": _text,
     "status": _text,
     "language": _text, "duration_minutes": _minutes, "source": _text, "report": _text,
     "categories": _texts, "category_anchors": _pairs(_text), "tags": _texts,
