@@ -36,11 +36,12 @@ T = TypeVar("T")
 
 # A worker pays for itself from this many files of the cheapest kind (small incidents: the
 # fewer the bytes a file has, the more files a worker needs). Measured with
-# benchmarks/bench_parallel.py: on 2 cores, fork, `check` of small incidents with 2 workers
-# breaks even with 1 process at about 100 files; the reports cost more, so `render` does
-# at fewer. The spawn start method (macOS, Windows) imports the package again in each
-# worker (~0.3 s): it needs several times more.
-FILES_PER_WORKER = {"fork": 100, "spawn": 600}
+# `benchmarks/bench_parallel.py --threshold`: on 2 cores with fork, `check` of small
+# incidents with 2 workers breaks even with 1 process at about 100 files and `render` at
+# about 50 (CPU time on idle cores). A spawned worker (macOS, Windows) imports the package
+# again, ~0.5 s of CPU: forced on Linux, 2 spawned workers were not faster up to 6,400
+# small files, hence a high floor (to be measured where spawn is the default).
+FILES_PER_WORKER = {"fork": 100, "spawn": 3000}
 _SHUTDOWN_SECONDS = 10.0
 
 
