@@ -7,6 +7,7 @@ import os
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -345,3 +346,22 @@ def test_a_file_left_alone_is_not_counted_as_changed(project: Path) -> None:
     assert code == 1
     assert out == "updated: incidents/README.md\n"
     assert err.endswith("1 file changed, 0 unchanged, 1 not overwritten\n")
+
+
+def test_a_render_with_nothing_to_do_writes_nothing(repo: Path, write_incident: Any,
+                                                     runner: CliRunner) -> None:
+    write_incident("2024-01-01-a")
+    write_incident("2024-01-02-b")
+    assert runner.invoke(main, ["render"]).exit_code == 0
+    cache = repo / ".git" / "postmortem" / "render-cache.json"
+    written = cache.stat()
+    result = runner.invoke(main, ["render"])
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (written.st_ino,
+                                                               written.st_mtime_ns)
+    # A change is saved.
+    path = repo / "incidents" / "2024-01-02-b.yaml"
+    path.write_text(path.read_text().replace("Checkout returns 500", "Checkout fails"))
+    assert runner.invoke(main, ["render"]).exit_code == 0
+    assert cache.stat().st_ino != written.st_ino
+    assert "Checkout fails" in cache.read_text()

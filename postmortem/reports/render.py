@@ -12,7 +12,7 @@ from pathlib import Path
 from postmortem.atomic import TEMP_NAME, leftover_temps, locked, remove
 from postmortem.config import Config
 from postmortem.errors import PostmortemError
-from postmortem.format.load import Source, incident_files, load_source, read_source
+from postmortem.format.load import Listing, Source, incident_files, load_source, read_source
 from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
 from postmortem.reports.fingerprint import REPORT_TEMPLATE, fingerprint
@@ -67,12 +67,12 @@ class Entry:
         return self.checked.problems if self.checked is not None else self.own_problems
 
 
-def gather(config: Config, cache: SummaryCache, pool: Local | Pool | None = None
-           ) -> tuple[list[Entry], list[Problem]]:
+def gather(config: Config, cache: SummaryCache, pool: Local | Pool | None = None,
+           listing: Listing | None = None) -> tuple[list[Entry], list[Problem]]:
     """Every incident file with its summary: from the cache when it knows the file's bytes,
     else through the one loading path (in ``pool``'s workers, which keep the models for
     :func:`render_reports`)."""
-    listing = incident_files(config)
+    listing = incident_files(config) if listing is None else listing
     paths = listing.files
     if pool is None:
         pool = Local(_Rendering, config, cache, {p.stem for p in paths})
@@ -94,10 +94,11 @@ def gather_summaries(config: Config, cache: SummaryCache, jobs: int | None
                      ) -> tuple[list[Entry], list[Problem]]:
     """:func:`gather` in worker processes of its own, for a run that needs only the
     summaries of the files (and their problems)."""
-    paths = incident_files(config).files
+    listing = incident_files(config)
+    paths = listing.files
     n = worker_count(config.jobs if jobs is None else jobs, len(paths))
     with workers(n, _Rendering, config, cache, {p.stem for p in paths}) as pool:
-        return gather(config, cache, pool)
+        return gather(config, cache, pool, listing)
 
 
 class _Rendering:
@@ -230,11 +231,12 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
     (in the workers that parsed their files, each sent the graph once)."""
     digest = fingerprint(config)
     cache = SummaryCache(config, digest)
-    paths = incident_files(config).files
+    listing = incident_files(config)
+    paths = listing.files
     n = worker_count(config.jobs if jobs is None else jobs, len(paths))
     with workers(n, _Rendering, config, cache, {p.stem for p in paths}, digest, check,
                  force) as pool:
-        entries, problems = gather(config, cache, pool)
+        entries, problems = gather(config, cache, pool, listing)
         result = RenderResult(problems=problems, files=len(entries))
         valid = {e.summary.id: (i, e) for i, e in enumerate(entries) if e.summary is not None}
         summaries = {key: e.summary for key, (_, e) in valid.items() if e.summary is not None}

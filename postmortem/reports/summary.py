@@ -226,6 +226,7 @@ class SummaryCache:
                              config.severity])
         self.fingerprint = f"{fingerprint}:{SHAPE}:{hashlib.sha1(checks.encode()).hexdigest()}"
         self.entries: dict[str, tuple[str, Summary, list[Problem]]] = {}
+        self._whole = False  # the file holds exactly ``entries``
         self._load()
 
     def _load(self) -> None:
@@ -254,6 +255,7 @@ class SummaryCache:
                     and summary.id == rel.rpartition("/")[2].removesuffix(".yaml") \
                     and summary.report == self._report(rel):
                 self.entries[rel] = (entry["sha"], summary, problems)
+        self._whole = len(self.entries) == len(files)
 
     def _report(self, rel: str) -> str | None:
         """Where the report of the incident file ``rel`` goes (as reports.paths.report_path
@@ -271,8 +273,8 @@ class SummaryCache:
         """Replace the cache with ``summaries`` (path -> (sha, summary, problems))."""
         from postmortem.atomic import WriteError, write_text_atomic
 
-        if self.path is None:
-            return
+        if self.path is None or (self._whole and summaries == self.entries):
+            return  # nothing changed: a render with nothing to do writes nothing
         files = {rel: {"sha": sha, "summary": s.to_json(),
                        "problems": [[p.line, p.col, p.severity, p.field, p.message, p.code]
                                     for p in problems]}
