@@ -205,10 +205,10 @@ def _render_external(config: Config, public: Config, *, check: bool, force: bool
     # The few publishable incidents are parsed again here, in full.
     chosen: dict[str, tuple[Source, Loaded]] = {}
     for entry in entries:
-        if entry.summary is None:
+        if entry.summary is None or not entry.may_publish:
             continue
         source = read_source(entry.path, config)
-        if source.data is None or b"publishable" not in source.data:
+        if source.data is None:
             continue
         loaded = load_source(source, config)
         if loaded.incident is not None and loaded.incident.publishable:

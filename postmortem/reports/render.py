@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,8 @@ class Entry:
     # The file's own problems, without those across files: what the cache keeps. A cache
     # hit has warnings only, since files with errors have no summary to cache.
     own_problems: list[Problem] = field(default_factory=list)
+    # Its text names `publishable`: the external render parses only these files again.
+    may_publish: bool = False
 
     @property
     def problems(self) -> list[Problem]:
@@ -71,7 +74,7 @@ def gather(config: Config, cache: SummaryCache, pool: Local | Pool | None = None
            listing: Listing | None = None) -> tuple[list[Entry], list[Problem]]:
     """Every incident file with its summary: from the cache when it knows the file's bytes,
     else through the one loading path (in ``pool``'s workers, which keep the models for
-    :func:`render_reports`)."""
+    :meth:`_Rendering.render`)."""
     listing = incident_files(config) if listing is None else listing
     paths = listing.files
     if pool is None:
@@ -95,10 +98,16 @@ def gather_summaries(config: Config, cache: SummaryCache, jobs: int | None
     """:func:`gather` in worker processes of its own, for a run that needs only the
     summaries of the files (and their problems)."""
     listing = incident_files(config)
+    with _workers(config, cache, listing, jobs) as pool:
+        return gather(config, cache, pool, listing)
+
+
+def _workers(config: Config, cache: SummaryCache, listing: Listing, jobs: int | None,
+             *args: object) -> AbstractContextManager[Local | Pool]:
+    """The workers of a render: as many as its files pay for, at most ``jobs``."""
     paths = listing.files
     n = worker_count(config.jobs if jobs is None else jobs, len(paths))
-    with workers(n, _Rendering, config, cache, {p.stem for p in paths}) as pool:
-        return gather(config, cache, pool, listing)
+    return workers(n, _Rendering, config, cache, {p.stem for p in paths}, *args)
 
 
 class _Rendering:
@@ -132,6 +141,7 @@ class _Rendering:
                     found = checked(loaded, config)
                     entry = Entry(path, source.rel, source.sha, checked=found,
                                   own_problems=list(found.problems))
+                entry.may_publish = source.data is not None and b"publishable" in source.data
                 out.append((index, entry))
         return out
 
@@ -232,17 +242,15 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
     digest = fingerprint(config)
     cache = SummaryCache(config, digest)
     listing = incident_files(config)
-    paths = listing.files
-    n = worker_count(config.jobs if jobs is None else jobs, len(paths))
-    with workers(n, _Rendering, config, cache, {p.stem for p in paths}, digest, check,
-                 force) as pool:
+    with _workers(config, cache, listing, jobs, digest, check, force) as pool:
         entries, problems = gather(config, cache, pool, listing)
         result = RenderResult(problems=problems, files=len(entries))
         valid = {e.summary.id: (i, e) for i, e in enumerate(entries) if e.summary is not None}
         summaries = {key: e.summary for key, (_, e) in valid.items() if e.summary is not None}
         graph = LinkGraph(summaries, config.rel(config.index_path))
         tasks = sorted((i, key) for key, (i, _) in valid.items())
-        parts = pool.each(_Rendering.render, [(graph, part) for part in by_holder(tasks, n)])
+        parts = pool.each(_Rendering.render,
+                          [(graph, part) for part in by_holder(tasks, pool.size)])
     for _, outcome, problem in sorted((r for part in parts for r in part), key=lambda r: r[0]):
         if isinstance(outcome, PostmortemError):
             raise outcome  # the first in file order, where one process would have stopped

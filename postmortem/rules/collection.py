@@ -45,13 +45,17 @@ def load_all(config: Config, chosen: Listing | None = None, *,
     ``jobs`` setting, else every CPU this process may use) when there are enough of them;
     the result is the same with any number.
     """
+    from postmortem.reports.fingerprint import fingerprint
+
     everything = incident_files(config)
     chosen = everything if chosen is None else chosen
     picked = set(chosen.files)
     # The rules across incidents need the summaries of the files not chosen as well.
     rest = [p for p in everything.files if p not in picked]
     n = worker_count(config.jobs if jobs is None else jobs, len(chosen.files) + len(rest))
-    with workers(n, _Checking, config, bool(rest)) as pool:
+    # Read once, here (the workers inherit it): the summaries the last render knew.
+    cache = SummaryCache(config, fingerprint(config)) if rest else None
+    with workers(n, _Checking, config, cache) as pool:
         parts = pool.each(_Checking.run, list(zip(shares(chosen.files, n), shares(rest, n),
                                                   strict=True)))
     files: list[Checked] = in_order([part[0] for part in parts], len(chosen.files))
@@ -69,12 +73,9 @@ def load_all(config: Config, chosen: Listing | None = None, *,
 class _Checking:
     """A worker of `check`: parses and validates its share of the files."""
 
-    def __init__(self, config: Config, others: bool) -> None:
-        from postmortem.reports.fingerprint import fingerprint
-
+    def __init__(self, config: Config, cache: SummaryCache | None) -> None:
         self.config = config
-        # Read only: the summaries of files not chosen, where the last render knew them.
-        self.cache = SummaryCache(config, fingerprint(config)) if others else None
+        self.cache = cache  # read only: summaries of the files not chosen
         self.scanner = scanner_of(config) if wanted(config) else None
 
     def run(self, share: tuple[list[tuple[int, Path]], list[tuple[int, Path]]]
