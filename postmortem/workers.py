@@ -75,14 +75,6 @@ def shares(items: Sequence[T], n: int) -> list[list[tuple[int, T]]]:
     return [[(i, items[i]) for i in range(start, len(items), n)] for start in range(n)]
 
 
-def by_holder(tasks: Sequence[tuple[int, T]], n: int) -> list[list[tuple[int, T]]]:
-    """Tasks about items (by position) split by the worker :func:`shares` dealt each to."""
-    out: list[list[tuple[int, T]]] = [[] for _ in range(n)]
-    for task in tasks:
-        out[task[0] % n].append(task)
-    return out
-
-
 def in_order(parts: Sequence[Sequence[tuple[int, T]]], count: int) -> list[T]:
     """Results of :func:`shares` put back in the order of the items."""
     out: list[Any] = [None] * count
@@ -100,9 +92,10 @@ class Local:
     def __init__(self, init: Callable[..., Any], *args: Any) -> None:
         self.state = init(*args)
 
-    def each(self, task: Callable[[Any, A], R], args: Sequence[A]) -> list[R]:
+    def each(self, task: Callable[[Any, A], R], args: Sequence[A],
+             meanwhile: Callable[[], R] | None = None) -> list[R]:
         (arg,) = args
-        return [task(self.state, arg)]
+        return [task(self.state, arg), *([meanwhile()] if meanwhile else [])]
 
     def close(self) -> None:
         _close(self.state)
@@ -141,11 +134,14 @@ class Pool:
             self.stop()
             raise
 
-    def each(self, task: Callable[[Any, A], R], args: Sequence[A]) -> list[R]:
-        """``task(state, args[i])`` in worker i, for every worker; the results in order."""
+    def each(self, task: Callable[[Any, A], R], args: Sequence[A],
+             meanwhile: Callable[[], R] | None = None) -> list[R]:
+        """``task(state, args[i])`` in worker i, for every worker; the results in order,
+        then that of ``meanwhile()``, run here while the workers work."""
         for i, arg in enumerate(args):
             self.send(i, task, arg)
-        return [self.receive(i) for i in range(self.size)]
+        here = [meanwhile()] if meanwhile else []
+        return [*(self.receive(i) for i in range(self.size)), *here]
 
     def send(self, i: int, task: Callable[[Any, A], Any], arg: A) -> None:
         """Start ``task(state, arg)`` in worker i; :meth:`receive` gets its result."""

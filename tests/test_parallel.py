@@ -174,6 +174,32 @@ def test_render_writes_the_same_bytes_with_any_number_of_workers(tmp_path: Path)
 
 
 @pytest.mark.usefixtures("few_files_per_worker")
+def test_a_render_starts_workers_for_the_files_it_parses(tmp_path: Path,
+                                                        pools_started: list[int]) -> None:
+    """Files the render cache knows as they are stay in this process (their reports too);
+    workers start for the files to parse, and the bytes are those of one process."""
+    roots = [make_corpus(tmp_path / f"repo{jobs}") for jobs in (1, 2)]
+    for jobs, root in zip((1, 2), roots, strict=True):
+        run(root, "render", "--jobs", str(jobs))
+    assert pools_started == [2]  # nothing cached: every file parsed, in two workers
+    unchanged = [run(root, "render", "--jobs", str(jobs))
+                 for jobs, root in zip((1, 2), roots, strict=True)]
+    assert pools_started == [2]  # nothing to parse: no workers
+    assert unchanged[1] == unchanged[0]
+    assert "0 files changed" in unchanged[0][2]
+    results = []
+    for jobs, root in zip((1, 2), roots, strict=True):
+        for i in range(10, 22):  # 12 files to parse, and the reports that link to them
+            path = next((root / "incidents").glob(f"*-incident-{i}.yaml"))
+            path.write_text(path.read_text().replace(f"Cause {i}", f"Cause number {i}"))
+        results.append(run(root, "render", "--jobs", str(jobs)))
+    assert pools_started == [2, 2]
+    assert "updated: incidents/2025-03-04-incident-10.md" in results[0][1]
+    assert results[1] == results[0]
+    assert files_of(roots[1]) == files_of(roots[0])
+
+
+@pytest.mark.usefixtures("few_files_per_worker")
 def test_a_worker_reports_a_hand_edited_report_as_one_process_does(tmp_path: Path) -> None:
     roots = [make_corpus(tmp_path / f"repo{jobs}", count=12) for jobs in (1, 2)]
     outputs = []

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from postmortem.rules import prose
 
-COUNTED = {"root causes", "fixes", "tests", "action items", "maßnahmen"}
+COUNTED = frozenset({"root causes", "fixes", "tests", "action items", "maßnahmen"})
 
 
 @pytest.mark.parametrize("text, found", [
@@ -60,3 +60,19 @@ def test_matching_lowercased_text_finds_what_ignoring_case_finds(
             continue
         assert [(m.span(), m.group(0)) for m in fast.finditer(lower)] == \
             [(m.span(), m.group(0).lower()) for m in plain.finditer(text)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(words | st.sampled_from(["٣", "5min", "forty-five", "half", "an",
+                                                     "hour", "x-", "fixes2", "é", "ones"]),
+                          st.sampled_from([" ", "", "\t", ", ", "-", "."])), max_size=12))
+def test_words_looked_for_first_change_nothing(parts: list[tuple[str, str]]) -> None:
+    """A text is scanned only when it holds the words a finding needs; scanning every text
+    finds the same."""
+    text = "".join(w + sep for w, sep in parts)
+    found = (prose.durations(text), prose.counts(text, COUNTED))
+    everything = pytest.MonkeyPatch()
+    with everything.context() as m:
+        m.setattr(prose, "_may_state_duration", lambda lower: True)
+        m.setattr(prose, "_may_count", lambda last_words, lower: True)
+        assert (prose.durations(text), prose.counts(text, COUNTED)) == found

@@ -187,7 +187,7 @@ def _render_external(config: Config, public: Config, *, check: bool, force: bool
     from postmortem.reports.paths import report_path
     from postmortem.reports.render import (
         RenderResult,
-        gather_summaries,
+        gather,
         remove_orphans,
         render_report,
         write_report,
@@ -199,8 +199,7 @@ def _render_external(config: Config, public: Config, *, check: bool, force: bool
                            [(t.pattern.pattern, t.url) for t in config.trackers]])
     digest = hashlib.sha256(f"external\0{fingerprint(public)}\0{settings}".encode()
                             ).hexdigest()[:16]
-    entries, problems = gather_summaries(config, SummaryCache(config, fingerprint(config)),
-                                         jobs)
+    entries, problems = gather(config, SummaryCache(config, fingerprint(config)), jobs)
     result = RenderResult(problems=problems, files=len(entries))
     # The few publishable incidents are parsed again here, in full.
     chosen: dict[str, tuple[Source, Loaded]] = {}

@@ -6,14 +6,13 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from postmortem.atomic import TEMP_NAME, leftover_temps, locked, remove
 from postmortem.config import Config
 from postmortem.errors import PostmortemError
-from postmortem.format.load import Listing, Source, incident_files, load_source, read_source
+from postmortem.format.load import Source, incident_files, load_source, read_source
 from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
 from postmortem.reports.fingerprint import REPORT_TEMPLATE, fingerprint
@@ -36,7 +35,7 @@ from postmortem.rules.across import check_across
 from postmortem.rules.checked import Checked, checked
 from postmortem.rules.collection import cross_check
 from postmortem.rules.problems import Problem, sort_key
-from postmortem.workers import Local, Pool, by_holder, in_order, shares, worker_count, workers
+from postmortem.workers import Local, Pool, in_order, worker_count, workers
 
 
 @dataclass
@@ -70,49 +69,71 @@ class Entry:
         return self.checked.problems if self.checked is not None else self.own_problems
 
 
-def gather(config: Config, cache: SummaryCache, pool: Local | Pool | None = None,
-           listing: Listing | None = None) -> tuple[list[Entry], list[Problem]]:
+def _entry(source: Source, entry: Entry) -> Entry:
+    entry.may_publish = source.data is not None and b"publishable" in source.data
+    return entry
+
+
+@dataclass
+class Gathered:
+    """Every incident file of a render with its summary, and who holds what was read: the
+    files the cache knew as they are stay in this process (``here``), the others in the
+    worker of ``pool`` that parsed them (``holder``: file position -> worker)."""
+
+    entries: list[Entry]
+    problems: list[Problem]
+    here: _Rendering
+    pool: Local | Pool
+    holder: dict[int, int]
+
+
+@contextlib.contextmanager
+def gathered(config: Config, cache: SummaryCache, jobs: int | None, digest: str = "",
+             check: bool = False, force: bool = False) -> Iterator[Gathered]:
     """Every incident file with its summary: from the cache when it knows the file's bytes,
-    else through the one loading path (in ``pool``'s workers, which keep the models for
-    :meth:`_Rendering.render`)."""
-    listing = incident_files(config) if listing is None else listing
-    paths = listing.files
-    if pool is None:
-        pool = Local(_Rendering, config, cache, {p.stem for p in paths})
-    parts = pool.each(_Rendering.gather, shares(paths, pool.size))
-    entries: list[Entry] = in_order(parts, len(paths))
-    parsed = [e.checked for e in entries if e.checked is not None]
-    cross_check(parsed, paths, config)
-    for entry in entries:
-        if entry.checked is not None:
-            entry.summary = entry.checked.summary
-    check_across(parsed, {e.summary.id: e.summary for e in entries if e.summary is not None},
-                 config)
-    problems = sorted([*listing.problems, *(p for e in entries for p in e.problems)],
-                      key=sort_key)
-    return entries, problems
+    else through the one loading path, in as many workers as the files to parse pay for (at
+    most ``jobs``); they stay for :meth:`_Rendering.render` until the block ends.
 
-
-def gather_summaries(config: Config, cache: SummaryCache, jobs: int | None
-                     ) -> tuple[list[Entry], list[Problem]]:
-    """:func:`gather` in worker processes of its own, for a run that needs only the
-    summaries of the files (and their problems)."""
+    A render with nothing (or little) to parse starts no workers: reading and hashing the
+    files here costs less than starting them.
+    """
     listing = incident_files(config)
-    with _workers(config, cache, listing, jobs) as pool:
-        return gather(config, cache, pool, listing)
-
-
-def _workers(config: Config, cache: SummaryCache, listing: Listing, jobs: int | None,
-             *args: object) -> AbstractContextManager[Local | Pool]:
-    """The workers of a render: as many as its files pay for, at most ``jobs``."""
     paths = listing.files
-    n = worker_count(config.jobs if jobs is None else jobs, len(paths))
-    return workers(n, _Rendering, config, cache, {p.stem for p in paths}, *args)
+    known = {p.stem for p in paths}
+    args = (digest, check, force)  # what the reports need, when they are rendered
+    here = _Rendering(config, cache, known, *args)
+    known_here, rest = here.sort_out(paths) if cache.entries else ([], list(enumerate(paths)))
+    n = worker_count(config.jobs if jobs is None else jobs, len(rest))
+    with workers(n, _Rendering, config, cache, known, *args) as pool:
+        dealt = [rest[k::pool.size] for k in range(pool.size)]
+        parts = pool.each(_Rendering.gather, dealt)
+        entries: list[Entry] = in_order([known_here, *parts], len(paths))
+        parsed = [e.checked for e in entries if e.checked is not None]
+        cross_check(parsed, paths, config)
+        for entry in entries:
+            if entry.checked is not None:
+                entry.summary = entry.checked.summary
+        check_across(parsed,
+                     {e.summary.id: e.summary for e in entries if e.summary is not None},
+                     config)
+        problems = sorted([*listing.problems, *(p for e in entries for p in e.problems)],
+                          key=sort_key)
+        yield Gathered(entries, problems, here, pool,
+                       {index: k for k, part in enumerate(dealt) for index, _ in part})
+
+
+def gather(config: Config, cache: SummaryCache, jobs: int | None = None
+           ) -> tuple[list[Entry], list[Problem]]:
+    """:func:`gathered`, for a run that needs only the summaries of the files (and their
+    problems)."""
+    with gathered(config, cache, jobs) as run:
+        return run.entries, run.problems
 
 
 class _Rendering:
     """A worker of `render`: reads and parses its share of the files, keeps what it parsed,
-    then renders and writes the reports of that share."""
+    then renders and writes the reports of that share. The main process has one too, for
+    the files the cache knows."""
 
     def __init__(self, config: Config, cache: SummaryCache, known: set[str],
                  digest: str = "", check: bool = False, force: bool = False) -> None:
@@ -122,28 +143,46 @@ class _Rendering:
         self.digest, self.check, self.force = digest, check, force
         self.kept: dict[int, tuple[Source, Incident | None]] = {}
 
+    def sort_out(self, paths: list[Path]
+                 ) -> tuple[list[tuple[int, Entry]], list[tuple[int, Path]]]:
+        """The entries of the files the cache knows as they are (kept here), and the
+        positions and paths of the others."""
+        known, rest = [], []
+        with gc_paused():
+            for index, path in enumerate(paths):
+                source = read_source(path, self.config)
+                entry = self._cached(index, source)
+                if entry is None:
+                    rest.append((index, path))
+                else:
+                    known.append((index, entry))
+        return known, rest
+
     def gather(self, share: list[tuple[int, Path]]) -> list[tuple[int, Entry]]:
         config = self.config
         out = []
         with gc_paused():
             for index, path in share:
                 source = read_source(path, config)
-                hit = self.cache.get(source.rel, source.sha) if source.data is not None \
-                    else None
-                # A cached file was valid when cached; references to files since removed
-                # need a re-check.
-                if hit is not None and all(ref in self.known for ref, _ in hit[0].related):
-                    self.kept[index] = (source, None)
-                    entry = Entry(path, source.rel, source.sha, hit[0], own_problems=hit[1])
-                else:
+                entry = self._cached(index, source)
+                if entry is None:
                     loaded = load_source(source, config)
                     self.kept[index] = (source, loaded.incident)
                     found = checked(loaded, config)
-                    entry = Entry(path, source.rel, source.sha, checked=found,
-                                  own_problems=list(found.problems))
-                entry.may_publish = source.data is not None and b"publishable" in source.data
+                    entry = _entry(source, Entry(path, source.rel, source.sha, checked=found,
+                                                 own_problems=list(found.problems)))
                 out.append((index, entry))
         return out
+
+    def _cached(self, index: int, source: Source) -> Entry | None:
+        hit = self.cache.get(source.rel, source.sha) if source.data is not None else None
+        # A cached file was valid when cached; references to files since removed need a
+        # re-check.
+        if hit is None or not all(ref in self.known for ref, _ in hit[0].related):
+            return None
+        self.kept[index] = (source, None)
+        return _entry(source, Entry(source.path, source.rel, source.sha, hit[0],
+                                    own_problems=hit[1]))
 
     def render(self, work: tuple[LinkGraph, list[tuple[int, str]]]
                ) -> list[tuple[int, Outcome | PostmortemError, Problem | None]]:
@@ -238,19 +277,22 @@ def render_lock(config: Config, *, check: bool,
 
 def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -> RenderResult:
     """In phases: summaries (in the workers), the link graph (here, once), then the reports
-    (in the workers that parsed their files, each sent the graph once)."""
+    (where their files were read, the workers each sent the graph once)."""
     digest = fingerprint(config)
     cache = SummaryCache(config, digest)
-    listing = incident_files(config)
-    with _workers(config, cache, listing, jobs, digest, check, force) as pool:
-        entries, problems = gather(config, cache, pool, listing)
-        result = RenderResult(problems=problems, files=len(entries))
+    with gathered(config, cache, jobs, digest, check, force) as run:
+        entries = run.entries
+        result = RenderResult(problems=run.problems, files=len(entries))
         valid = {e.summary.id: (i, e) for i, e in enumerate(entries) if e.summary is not None}
         summaries = {key: e.summary for key, (_, e) in valid.items() if e.summary is not None}
         graph = LinkGraph(summaries, config.rel(config.index_path))
-        tasks = sorted((i, key) for key, (i, _) in valid.items())
-        parts = pool.each(_Rendering.render,
-                          [(graph, part) for part in by_holder(tasks, pool.size)])
+        theirs: list[list[tuple[int, str]]] = [[] for _ in range(run.pool.size)]
+        mine: list[tuple[int, str]] = []
+        for i, key in sorted((i, key) for key, (i, _) in valid.items()):
+            worker = run.holder.get(i)
+            (mine if worker is None else theirs[worker]).append((i, key))
+        parts = run.pool.each(_Rendering.render, [(graph, part) for part in theirs],
+                              meanwhile=lambda: run.here.render((graph, mine)))
     for _, outcome, problem in sorted((r for part in parts for r in part), key=lambda r: r[0]):
         if isinstance(outcome, PostmortemError):
             raise outcome  # the first in file order, where one process would have stopped

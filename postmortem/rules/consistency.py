@@ -381,6 +381,7 @@ _COUNTED = {
     "verification", "prüfungen": "verification", "testszenarien": "verification",
     "known issues": "known_issues", "lessons": "lessons",
 }
+_COUNTED_NOUNS = frozenset(_COUNTED)
 _TOTAL = re.compile(r"\b(?:in total|total of|insgesamt|im ganzen)\b", re.I)
 
 
@@ -394,7 +395,7 @@ def _counts_in_prose(s: Subject, rule: Rule) -> Iterator[Problem]:
              "lessons": sum(len(getattr(incident.lessons, k)) for k in
                             ("went_well", "went_wrong", "lucky")) if incident.lessons else 0}
     for loc, text in _prose(s, whole=False):
-        for c in prose.counts(text, set(_COUNTED)):
+        for c in prose.counts(text, _COUNTED_NOUNS):
             key = _COUNTED[c.noun]
             size = sizes[key]
             if size == 0:

@@ -7,8 +7,9 @@ allow a wider tolerance for "~1 Stunde" than for "23 minutes".
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -49,12 +50,25 @@ def _patterns(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(pattern), re.compile(pattern, re.I)
 
 
-def _finditer(patterns: tuple[re.Pattern[str], re.Pattern[str]], text: str
-              ) -> Iterator[re.Match[str]]:
+def _finditer(patterns: tuple[re.Pattern[str], re.Pattern[str]], text: str,
+              needed: Callable[[str], bool]) -> Iterator[re.Match[str]]:
+    """The matches in ``text``, not looked for where ``needed`` says (of the lowercased text)
+    that none can be."""
     lower = text.lower()
     if len(lower) == len(text):
-        return patterns[0].finditer(lower)
+        return patterns[0].finditer(lower) if needed(lower) else iter(())
     return patterns[1].finditer(text)
+
+
+# A duration's unit, number word and a counted noun are each a whole run of these letters
+# in the lowercased text (the patterns want no letter, digit or hyphen around them), so a
+# text without such a word holds none: a set of its words costs a fifth of a scan.
+_WORD = re.compile(r"[a-zäöüß-]+")
+_DIGIT = re.compile(r"\d")
+
+
+def _words(lower: str) -> set[str]:
+    return set(_WORD.findall(lower))
 _WORD_NUM = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
 _FRACTION = "|".join(sorted(map(re.escape, _FRACTIONS), key=len, reverse=True))
 _UNIT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
@@ -67,6 +81,16 @@ _DURATION = _patterns(
     rf"(?<![\w.:/-])(?P<approx>(?:{_APPROX_RE})[ \t\u00a0]*)?"
     rf"(?P<parts>{_PART}(?:[ \t\u00a0]*(?:,|and|und)?[ \t\u00a0]*{_PART})*)"
     rf"(?P<range>[ \t\u00a0]*(?:-|–|to|bis)[ \t\u00a0]*{_NUM})?")
+_UNIT_WORDS = frozenset(_UNITS)
+_QUANTITY_WORDS = frozenset(NUMBER_WORDS) | {w for f in _FRACTIONS for w in f.split()}
+
+
+def _may_state_duration(lower: str) -> bool:
+    words = _words(lower)
+    return not words.isdisjoint(_UNIT_WORDS) and (
+        _DIGIT.search(lower) is not None or not words.isdisjoint(_QUANTITY_WORDS))
+
+
 _PART_RE = re.compile(rf"(?P<q>{_NUM}|{_FRACTION}|{_WORD_NUM})[ \t\u00a0]*(?P<u>{_UNIT})\.?")
 # A number range before the unit ("15-480 minutes") is a range, not one duration.
 _RANGE_BEFORE = re.compile(rf"{_NUM}[ \t\u00a0]*(?:-|–|to|bis)[ \t\u00a0]*$", re.I)
@@ -94,7 +118,7 @@ def durations(text: str) -> list[Duration]:
     """Every duration stated in ``text``: "23 minutes", "~1 Stunde", "1 h 5 min",
     "ca. 8 Min.", "eine halbe Stunde". Ranges ("15-480 minutes") are left out."""
     out = []
-    for m in _finditer(_DURATION, text):
+    for m in _finditer(_DURATION, text, _may_state_duration):
         if m.group("range") or _RANGE_BEFORE.search(text, 0, m.start()):
             continue
         minutes = 0.0
@@ -118,20 +142,35 @@ class Count:
     text: str
 
 
+_NO_COUNT = frozenset(("a", "an", "ein", "eine", "einer", "einen"))  # "a fix" counts nothing
+_COUNT_WORDS = frozenset(NUMBER_WORDS) - _NO_COUNT
 _COUNT = _patterns(
     rf"(?<![\w./:-])(?P<all>(?:all|alle|sämtliche)[ \t]+(?:the[ \t]+|der[ \t]+|die[ \t]+)?)?"
     rf"(?P<n>\d+|{_WORD_NUM})[ \t]+(?P<w1>[A-Za-zÄÖÜäöüß-]+)(?:[ \t]+(?P<w2>[A-Za-zÄÖÜäöüß-]+))?"
     rf"(?:[ \t]+(?P<w3>[A-Za-zÄÖÜäöüß-]+))?")
 
 
-def counts(text: str, nouns: set[str]) -> list[Count]:
+def _may_count(last_words: frozenset[str], lower: str) -> bool:
+    if not any(word in lower for word in last_words):  # most texts count nothing: 1 us
+        return False
+    words = _words(lower)
+    return not words.isdisjoint(last_words) and (
+        _DIGIT.search(lower) is not None or not words.isdisjoint(_COUNT_WORDS))
+
+
+@functools.cache
+def _last_words(nouns: frozenset[str]) -> frozenset[str]:
+    return frozenset(noun.rsplit(" ", 1)[-1] for noun in nouns)
+
+
+def counts(text: str, nouns: frozenset[str]) -> list[Count]:
     """Numbers of things stated in ``text`` ("three root causes", "All 8 fixes",
     "alle 5 Tests"), for the nouns (lowercase, as written in the text) asked about. One
     word may stand between number and noun ("3 critical issues"); "a"/"ein" never count."""
     out = []
-    for m in _finditer(_COUNT, text):
+    for m in _finditer(_COUNT, text, functools.partial(_may_count, _last_words(nouns))):
         number_text = m.group("n").lower()
-        if number_text in ("a", "an", "ein", "eine", "einer", "einen"):
+        if number_text in _NO_COUNT:
             continue
         words = [w for w in (m.group("w1"), m.group("w2"), m.group("w3")) if w]
         # The noun right after the number ("8 fixes"), after one word ("3 critical issues"),
