@@ -75,3 +75,28 @@ def test_every_consistency_rule_has_a_case() -> None:
 def test_the_clean_corpus_raises_nothing(repo: Path) -> None:
     assert CLEAN, "the clean corpus is missing"
     assert found(repo, *CLEAN) == []
+
+
+def test_checking_one_file_judges_the_others_by_their_errors(repo: Path) -> None:
+    """`check FILE` needs the summaries of the other files for X004 and X005, and a file has
+    one only while it has no errors by itself: rules that report errors run on those files
+    (here C003, made an error), and only those."""
+    case = DATA / "cases" / "x004-overlap-unrelated"
+    for name in ("2025-10-01-booking.yaml", "2025-10-01-checkout.yaml"):
+        shutil.copy(case / name, repo / "incidents" / name)
+    checkout = repo / "incidents" / "2025-10-01-checkout.yaml"
+    checkout.write_text(checkout.read_text(encoding="utf-8")
+                        + "summary: The downtime was 5 minutes.\n", encoding="utf-8")
+
+    def booking() -> list[str]:
+        result = CliRunner().invoke(main, ["check", "--format", "json",
+                                           "incidents/2025-10-01-booking.yaml"])
+        return [p["code"] for p in json.loads(result.stdout)]
+
+    whole = CliRunner().invoke(main, ["check", "--format", "json"])
+    assert ("2025-10-01-checkout.yaml", "C003") in [
+        (Path(p["path"]).name, p["code"]) for p in json.loads(whole.stdout)]
+    assert booking() == ["X004"]  # the checkout incident's C003 is a warning
+    (repo / "postmortem.toml").write_text('[check]\nseverity = {C003 = "error"}\n',
+                                          encoding="utf-8")
+    assert booking() == []  # now an error: the checkout incident is left out

@@ -173,17 +173,19 @@ def read_source(path: Path, config: Config) -> Source:
     return Source(path, rel, data)
 
 
-def load_source(source: Source, config: Config) -> Loaded:
+def load_source(source: Source, config: Config, *, errors_only: bool = False) -> Loaded:
     if source.data is None:
         assert source.problem is not None
         return Loaded(source.path, source.rel, problems=[source.problem])
-    return load(source.data, source.rel, config, path=source.path)
+    return load(source.data, source.rel, config, path=source.path, errors_only=errors_only)
 
 
 def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
-         validate: bool = True) -> Loaded:
+         validate: bool = True, errors_only: bool = False) -> Loaded:
     """Parse ``data`` (shown as ``rel``) and, with ``validate``, check it against the models
-    and the semantic rules; every problem found is in the result, nothing is raised.
+    and the rules of one incident; every problem found is in the result, nothing is raised.
+    ``errors_only``: of those rules only the ones that report errors run (enough to know
+    whether the file has any).
 
     ``path`` is where the file lives (its name must match the id); git blobs have none.
     """
@@ -193,24 +195,28 @@ def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
     from postmortem.format.model import markdown_fields
     from postmortem.format.validate import validate as validate_model
     from postmortem.rules.consistency import check_consistency
+    from postmortem.rules.selection import Selection
     from postmortem.rules.semantic import check_incident
 
+    selection = Selection.of(config)
+    codes = selection.errors if errors_only else selection.enabled
     parsed = parse_bytes(data, rel, config.max_file_size, markdown_fields())
     model = validate_model(parsed) if parsed.data is not None else None
     where = path or Path(rel)
     if model is not None:
-        check_incident(parsed, model, config, where.name.removesuffix(".yaml"))
-        check_consistency(parsed, model, config, where.name.removesuffix(".yaml"))
+        check_incident(parsed, model, config, where.name.removesuffix(".yaml"), codes)
+        check_consistency(parsed, model, config, where.name.removesuffix(".yaml"), codes)
     problems = parsed.problems
     noqa = Noqa()
     if _NOQA_WORD.search(data):
         from postmortem.rules.noqa import find
 
         noqa = find(data.decode("utf-8", "replace").removeprefix("\ufeff"), rel, parsed.root)
-        problems = [*noqa.apply(problems), *noqa.problems, *noqa.unused(rel)]
-    from postmortem.rules.selection import Selection
-
-    problems = Selection.of(config).apply(problems)
+        problems = [*noqa.apply(problems), *noqa.problems]  # apply first: it marks the used
+        # A comment for a rule left out here is not unused.
+        left_out = selection.enabled - codes
+        problems += [p for p in noqa.unused(rel) if p.field not in left_out]
+    problems = selection.apply(problems)
     loaded = Loaded(where, rel, parsed.data, parsed.root, model, problems, noqa=noqa)
     if model is not None:
         for index, ref in enumerate(model.related):

@@ -112,7 +112,7 @@ def summary_of(path: Path, config: Config, cache: SummaryCache | None) -> Summar
         hit = cache.get(source.rel, source.sha)
         if hit is not None:
             return hit[0]
-    return checked(load_source(source, config), config).summary
+    return checked(load_source(source, config, errors_only=True), config).summary
 
 
 def cross_check(files: list[Checked], everything: list[Path], config: Config) -> None:

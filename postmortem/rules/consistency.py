@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
@@ -28,9 +29,10 @@ DEFAULT_REQUIRED = {"resolved": ("impact", "root_causes", "action_items"),
                     "closed": ("impact", "root_causes", "action_items")}
 
 
-def check_consistency(parsed: Parsed, incident: Incident, config: Config, stem: str) -> None:
-    """Add the consistency problems of ``incident`` to ``parsed.problems``."""
-    parsed.problems.extend(CONSISTENCY.run(Subject(parsed, incident, config, stem)))
+def check_consistency(parsed: Parsed, incident: Incident, config: Config, stem: str,
+                      codes: AbstractSet[str]) -> None:
+    """Add the consistency problems of ``incident`` (rules ``codes``) to ``parsed.problems``."""
+    parsed.problems.extend(CONSISTENCY.run(Subject(parsed, incident, config, stem), codes))
 
 
 def _line(s: Subject, *loc: str | int) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -96,6 +97,12 @@ class Selection:
                               severity=dict(config.severity), where=where)
             _SELECTIONS[key] = found
         return found
+
+    @functools.cached_property
+    def errors(self) -> frozenset[str]:
+        """The rules that run and report errors."""
+        return frozenset(code for code in self.enabled
+                         if self.severity.get(code, REGISTRY[code].severity) == "error")
 
     def apply(self, problems: Iterable[Problem]) -> list[Problem]:
         """The problems of selected rules, at their configured severity. Findings without a

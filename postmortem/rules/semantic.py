@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from postmortem.config import Config
@@ -48,9 +49,10 @@ class Subject:
 RULES = RuleTable()
 
 
-def check_incident(parsed: Parsed, incident: Incident, config: Config, stem: str) -> None:
-    """Add the semantic problems of ``incident`` to ``parsed.problems``."""
-    parsed.problems.extend(RULES.run(Subject(parsed, incident, config, stem)))
+def check_incident(parsed: Parsed, incident: Incident, config: Config, stem: str,
+                   codes: AbstractSet[str]) -> None:
+    """Add the semantic problems of ``incident`` (of the rules ``codes``) to ``parsed.problems``."""
+    parsed.problems.extend(RULES.run(Subject(parsed, incident, config, stem), codes))
 
 
 @RULES.check("M001")
