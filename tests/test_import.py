@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -299,7 +300,8 @@ def test_an_unreadable_folder_is_a_failure_and_the_rest_is_imported(repo: Path) 
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("docs/sub: error: cannot read this folder (Permission "
                                   "denied); the documents in it are not imported\n")
-    assert done.stderr.splitlines()[-1] == "2 documents: 1 imported, 1 failed"
+    assert done.stderr.splitlines()[-1] == ("1 document: 1 imported, 0 failed; 1 folder could "
+                                            "not be read")
     assert [p.name for p in (repo / "incidents").iterdir()] == [
         "2025-10-01-checkout-returns-500.yaml"]
 
@@ -308,6 +310,15 @@ def test_a_missing_path_is_a_usage_error(repo: Path, runner: CliRunner) -> None:
     result = run(runner, "nope.md")
     assert result.exit_code == 2
     assert "postmortem: error: 'nope.md' does not exist" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_named_and_not_read(repo: Path, runner: CliRunner) -> None:
+    os.mkfifo(repo / "pipe.md")  # opening it to read would wait for a writer forever
+    result = run(runner, "pipe.md")
+    assert result.exit_code == 2
+    assert "postmortem: error: 'pipe.md' is a named pipe (FIFO), not a document" \
+        in result.stderr
 
 
 def test_help_names_the_options(runner: CliRunner) -> None:

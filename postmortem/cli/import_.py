@@ -50,9 +50,11 @@ def command(ctx: click.Context, paths: tuple[str, ...], dry_run: bool,
             click.echo(result.text, nl=False)
         for line in summary(result):
             click.echo(line, err=True)
-    failed = sum(r.error is not None for r in results)
-    done = len(results) - failed
+    folders = sum(r.folder for r in results)
+    documents = len(results) - folders
+    failed = sum(r.error is not None for r in results) - folders
     verb = "would be imported" if dry_run else "imported"
-    click.echo(f"{len(results)} document{'s' * (len(results) != 1)}: {done} {verb}, "
-               f"{failed} failed", err=True)
-    ctx.exit(EXIT_PROBLEMS if failed else 0)
+    unread = f"; {folders} folder{'s' * (folders != 1)} could not be read" if folders else ""
+    click.echo(f"{documents} document{'s' * (documents != 1)}: {documents - failed} {verb}, "
+               f"{failed} failed{unread}", err=True)
+    ctx.exit(EXIT_PROBLEMS if failed or folders else 0)

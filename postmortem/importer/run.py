@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from postmortem.config import Config
 from postmortem.errors import PostmortemError, UsageError
 from postmortem.files import files_under
+from postmortem.files import kind as kind_of_file
 from postmortem.format.ids import existing_ids
 from postmortem.format.load import load
 from postmortem.importer.convert import Converted, ImportFailure, as_text, convert, decode
@@ -27,7 +28,8 @@ SUFFIXES = (".md", ".markdown", ".txt")  # lower case: compared with names in lo
 class Imported:
     """What became of one document."""
 
-    source: str  # the document, as the user named it
+    source: str  # the document, as the user named it (or a folder that could not be read)
+    folder: bool = False
     target: str | None = None  # the incident file, relative to the repository root
     text: str | None = None  # its YAML
     notes: list[Note] = field(default_factory=list)
@@ -51,6 +53,9 @@ def documents(paths: Iterable[str]) -> tuple[list[Path], list[tuple[Path, str]]]
                 failed.extend(unreadable)
             elif path.is_file():
                 out.append(path)
+            elif path.exists():
+                raise UsageError(f"'{raw}' is {kind_of_file(path.stat().st_mode)}, not a document",
+                                 hint="name Markdown files, or folders holding them")
             else:
                 raise UsageError(f"'{raw}' does not exist",
                                  hint="name Markdown files, or folders holding them")
@@ -75,8 +80,9 @@ def import_documents(config: Config, paths: Iterable[str], *, output_dir: Path |
     planned: dict[str, Path] = {}
     # The garbage collector stays on: each document's tokens are garbage once it is read
     # (markdown-it's parser states hold cycles), and only the YAML texts stay alive.
-    skipped = [Imported(path.as_posix(), error=f"cannot read this folder ({reason}); the "
-                        "documents in it are not imported") for path, reason in unreadable]
+    skipped = [Imported(path.as_posix(), folder=True, error=f"cannot read this folder "
+                        f"({reason}); the documents in it are not imported")
+               for path, reason in unreadable]
     scanner = _scanner(config)
     results = [_one(config, path, folder, taken, planned, scanner) for path in files]
     _across(config, results, list(taken.values()))
