@@ -70,6 +70,7 @@ class Entry:
 
 
 def _entry(source: Source, entry: Entry) -> Entry:
+    """``entry``, noting whether its text names `publishable`."""
     entry.may_publish = source.data is not None and b"publishable" in source.data
     return entry
 
