@@ -337,3 +337,21 @@ def test_a_start_time_on_the_instant_line_across_zones(repo: Path) -> None:
     index = (repo / "incidents" / "README.md").read_text(encoding="utf-8")
     # 04:00 EDT is 08:00 UTC, 11:00 CEST is 09:00 UTC; by id, ny would come first.
     assert index.index("[2024-05-01-berlin]") < index.index("[2024-05-01-ny]")
+
+
+@pytest.mark.parametrize("name", ["2025-10-01-a.yaml", "2025/10/2025-10-01-a.yaml", "..yaml",
+                                  ".yaml", "sub/.yaml", "a.b.yaml", "a.YAML", "a.yml"])
+@pytest.mark.parametrize("output_dir", [None, "reports"])
+def test_a_report_goes_where_its_path_says_by_string_or_by_parts(
+        repo: Path, name: str, output_dir: str | None) -> None:
+    """report_path's shortcut by string for files in the incidents folder names the path the
+    general way (PurePath's parts and suffix) names."""
+    from postmortem.config import load_config
+    from postmortem.reports.paths import report_path
+
+    if output_dir:
+        (repo / "postmortem.toml").write_text(f'output_dir = "{output_dir}"\n')
+    config = load_config()
+    source = config.incidents_dir / name
+    relative = source.relative_to(config.incidents_dir)
+    assert report_path(config, source) == config.reports_dir / relative.with_suffix(".md")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 
 from postmortem.config import Config
 from postmortem.format.model import Incident
@@ -30,7 +29,7 @@ DEFAULT_REQUIRED = {"resolved": ("impact", "root_causes", "action_items"),
 
 
 def check_consistency(parsed: Parsed, incident: Incident, config: Config, stem: str,
-                      codes: AbstractSet[str]) -> None:
+                      codes: frozenset[str]) -> None:
     """Add the consistency problems of ``incident`` (rules ``codes``) to ``parsed.problems``."""
     parsed.problems.extend(CONSISTENCY.run(Subject(parsed, incident, config, stem), codes))
 

@@ -4,7 +4,6 @@ code and name, a default severity, and documentation with a bad and a good examp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +58,8 @@ class RuleTable:
     """The checks of one kind of subject (an incident, a collection), run in a fixed order."""
 
     checks: list[tuple[tuple[Rule, ...], Check]] = field(default_factory=list)
+    _chosen: dict[frozenset[str], list[tuple[tuple[Rule, ...], Check]]] = field(
+        default_factory=dict, repr=False)
 
     def check(self, *codes: str) -> Callable[[Check], Check]:
         """Decorator: the function reports the findings of the rules ``codes``, which it
@@ -71,9 +72,12 @@ class RuleTable:
 
         return register
 
-    def run(self, subject: object, codes: AbstractSet[str]) -> Iterator[Problem]:
+    def run(self, subject: object, codes: frozenset[str]) -> Iterator[Problem]:
         """The findings of the checks that report one of ``codes`` at least (a check of
         rules nobody asked for does not run)."""
-        for rules, check in self.checks:
-            if any(r.code in codes for r in rules):
-                yield from check(subject, *rules)
+        chosen = self._chosen.get(codes)
+        if chosen is None:  # the same few sets of codes come for every file
+            chosen = self._chosen[codes] = [(rules, check) for rules, check in self.checks
+                                            if any(r.code in codes for r in rules)]
+        for rules, check in chosen:
+            yield from check(subject, *rules)

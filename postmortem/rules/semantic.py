@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from postmortem.config import Config
@@ -50,7 +49,7 @@ RULES = RuleTable()
 
 
 def check_incident(parsed: Parsed, incident: Incident, config: Config, stem: str,
-                   codes: AbstractSet[str]) -> None:
+                   codes: frozenset[str]) -> None:
     """Add the semantic problems of ``incident`` (of the rules ``codes``) to ``parsed.problems``."""
     parsed.problems.extend(RULES.run(Subject(parsed, incident, config, stem), codes))
 
