@@ -321,6 +321,27 @@ def test_a_named_pipe_is_named_and_not_read(repo: Path, runner: CliRunner) -> No
         in result.stderr
 
 
+def test_a_utf16_document_is_read_and_a_binary_one_refused(repo: Path,
+                                                            runner: CliRunner) -> None:
+    """Windows' "Unicode" text (UTF-16 with its byte order mark) is text; a file holding NUL
+    bytes otherwise is no document, and saying so beats "no date found"."""
+    utf8_path, utf8 = imported(runner, repo, write(repo / "a.md", SMALL))
+    utf8_path.unlink()
+    wide = repo / "wide.md"
+    wide.write_bytes(SMALL.encode("utf-16"))
+    path, data = imported(runner, repo, wide)
+    assert data == utf8
+    assert "repaired: not UTF-8: read as UTF-16 (its byte order mark)" in run(
+        runner, "--dry-run", str(wide)).stderr
+    binary = repo / "b.md"
+    binary.write_bytes(b"# Outage\n\nDate: 2025-10-01\x00\x01\x02")
+    result = run(runner, "b.md")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("b.md: error: the document is not text (it holds NUL "
+                                    "bytes): import Markdown or plain-text documents\n")
+    assert sorted(p.name for p in (repo / "incidents").iterdir()) == [path.name]
+
+
 def test_help_names_the_options(runner: CliRunner) -> None:
     result = runner.invoke(main, ["import", "--help"])
     assert result.exit_code == 0

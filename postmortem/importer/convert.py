@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -41,6 +42,17 @@ def decode(data: bytes) -> tuple[str, list[Note]]:
     """The document's text with ``\\n`` line ends, mis-decoding repaired where the whole
     text repairs; the notes say what was done."""
     notes: list[Note] = []
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Windows' "Unicode"
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFailure("the document starts as UTF-16 text but is not: save it as "
+                                "UTF-8 and import it again") from None
+        notes.append(Note("repaired", "not UTF-8: read as UTF-16 (its byte order mark)"))
+        data = text.encode("utf-8")
+    if b"\0" in data:
+        raise ImportFailure("the document is not text (it holds NUL bytes): import Markdown "
+                            "or plain-text documents")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
