@@ -196,16 +196,17 @@ def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
     from postmortem.format.validate import validate as validate_model
     from postmortem.rules.consistency import check_consistency
     from postmortem.rules.selection import Selection
-    from postmortem.rules.semantic import check_incident
+    from postmortem.rules.semantic import Subject, check_incident
 
     selection = Selection.of(config)
     codes = selection.errors if errors_only else selection.enabled
     parsed = parse_bytes(data, rel, config.max_file_size, markdown_fields())
     model = validate_model(parsed) if parsed.data is not None else None
     where = path or Path(rel)
-    if model is not None:
-        check_incident(parsed, model, config, where.name.removesuffix(".yaml"), codes)
-        check_consistency(parsed, model, config, where.name.removesuffix(".yaml"), codes)
+    if model is not None:  # one subject: what the rules of both tables compute is shared
+        subject = Subject(parsed, model, config, where.name.removesuffix(".yaml"))
+        check_incident(subject, codes)
+        check_consistency(subject, codes)
     problems = parsed.problems
     noqa = Noqa()
     if _NOQA_WORD.search(data):

@@ -9,12 +9,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from postmortem.config import Config
-from postmortem.format.model import Incident
 from postmortem.format.times import Span, parse
 from postmortem.format.timing import impact_window, minutes_between, moment
 from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES, SECTION_KEYS, UNKNOWN
-from postmortem.format.yamlread import Parsed, dotted, locate, where_in
+from postmortem.format.yamlread import dotted, locate, where_in
 from postmortem.rules import prose
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import Rule, RuleTable
@@ -28,10 +26,9 @@ DEFAULT_REQUIRED = {"resolved": ("impact", "root_causes", "action_items"),
                     "closed": ("impact", "root_causes", "action_items")}
 
 
-def check_consistency(parsed: Parsed, incident: Incident, config: Config, stem: str,
-                      codes: frozenset[str]) -> None:
-    """Add the consistency problems of ``incident`` (rules ``codes``) to ``parsed.problems``."""
-    parsed.problems.extend(CONSISTENCY.run(Subject(parsed, incident, config, stem), codes))
+def check_consistency(subject: Subject, codes: frozenset[str]) -> None:
+    """Add the consistency problems (of the rules ``codes``) to the subject's problems."""
+    subject.parsed.problems.extend(CONSISTENCY.run(subject, codes))
 
 
 def _line(s: Subject, *loc: str | int) -> int:

@@ -48,10 +48,9 @@ class Subject:
 RULES = RuleTable()
 
 
-def check_incident(parsed: Parsed, incident: Incident, config: Config, stem: str,
-                   codes: frozenset[str]) -> None:
-    """Add the semantic problems of ``incident`` (of the rules ``codes``) to ``parsed.problems``."""
-    parsed.problems.extend(RULES.run(Subject(parsed, incident, config, stem), codes))
+def check_incident(subject: Subject, codes: frozenset[str]) -> None:
+    """Add the semantic problems (of the rules ``codes``) to the subject's problems."""
+    subject.parsed.problems.extend(RULES.run(subject, codes))
 
 
 @RULES.check("M001")
