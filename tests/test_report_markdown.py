@@ -80,6 +80,28 @@ def test_a_fix_result_written_as_a_list_is_a_list(repo: Path, runner: CliRunner)
     assert "<p><strong>Result</strong>: Errors stopped.</p>" in html
 
 
+def test_an_effect_or_reason_of_several_lines_stays_one_list_item(
+        repo: Path, runner: CliRunner) -> None:
+    """Effects and reasons are Markdown, as lessons are: a second line stays in its item
+    (it broke out of the list: here a heading of the report's own level)."""
+    text = report(repo, runner, """\
+        root_causes:
+          - title: Stale route cache
+            level: primary
+            effects:
+              - |
+                Old routes served
+                # for 64 minutes
+              - "`php artisan route:cache` not run"
+            why:
+              - Deploy script skipped the step
+        """)
+    html = MD.render(text)
+    assert ("<ul>\n<li>Old routes served\n<h1>for 64 minutes</h1>\n</li>\n"
+            "<li><code>php artisan route:cache</code> not run</li>\n</ul>") in html
+    assert "<ul>\n<li>Deploy script skipped the step</li>\n</ul>" in html
+
+
 @pytest.mark.parametrize("title, heading", [
     ("✅ Immediate Fix (Applied)", "## ✅ Immediate Fix (Applied)"),
     ("🛠️ Fixes", "## 🛠️ Fixes"),

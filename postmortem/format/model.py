@@ -127,11 +127,11 @@ class RootCause(_Entry):
                                  description="Failure class slug shared by similar incidents, "
                                              "e.g. stale-cache-after-deploy.")
     description: Markdown | None = Field(None, description="Analysis; may hold code blocks.")
-    effects: list[str] = Field(default_factory=list,
-                               description="What it caused: one consequence per entry.")
-    why: list[str] = Field(default_factory=list,
-                           description="Why it happened: one reason per entry (a five-whys "
-                                       "chain, in order).")
+    effects: list[Markdown] = Field(default_factory=list,
+                                    description="What it caused: one consequence per entry.")
+    why: list[Markdown] = Field(default_factory=list,
+                                description="Why it happened: one reason per entry (a five-whys "
+                                            "chain, in order).")
     evidence: list[TitledText] = Field(default_factory=list,
                                        description="Evidence: logs, settings, command output, "
                                                    "each titled.")
