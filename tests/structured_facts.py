@@ -232,21 +232,29 @@ def translations(language: str) -> list[tuple[str, str]]:
 LABELLED_LISTS = frozenset({"figures", "fields", "changes"})
 
 
-def free_text_fields(strict: bool = False) -> frozenset[str]:
-    """Fields that hold any number of facts in any shape: Markdown prose (read off the
-    models), free sections, the extra header and footer lines."""
-    from postmortem.format.model import markdown_fields
+def free_text_fields(strict: bool = False) -> frozenset[tuple[str, str]]:
+    """Fields that hold any number of facts in any shape, as (model, field); "*" for any
+    model: Markdown prose (read off the models, per model, since a name such as `impact`
+    is Markdown in one and a section in another), free sections, the extra header and
+    footer lines."""
+    from pydantic import BaseModel
 
-    free = markdown_fields()[0] | {"sections", "header", "footer"}
-    return free | LABELLED_LISTS if strict else free
+    from postmortem.format import model
+
+    prose = {(cls.__name__, name) for cls in vars(model).values()
+             if isinstance(cls, type) and issubclass(cls, BaseModel) and cls is not BaseModel
+             for name, info in cls.model_fields.items()
+             if info.json_schema_extra == model.MARKDOWN or model._is_markdown(info.annotation)}
+    anywhere = {"sections", "header", "footer"} | (LABELLED_LISTS if strict else set())
+    return frozenset(prose | {("*", name) for name in anywhere})
 
 
-def without_free_text(model: BaseModel, free: frozenset[str]) -> BaseModel:
-    """``model`` with the fields named ``free`` emptied, at every depth."""
+def without_free_text(model: BaseModel, free: frozenset[tuple[str, str]]) -> BaseModel:
+    """``model`` with the fields ``free`` names emptied, at every depth."""
     update: dict[str, Any] = {}
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
-        if name in free:
+        if (type(model).__name__, name) in free or ("*", name) in free:
             update[name] = [] if isinstance(value, list) else (
                 None if not info.is_required() else "")
         elif isinstance(value, BaseModel):

@@ -163,3 +163,45 @@ def test_an_item_link_that_is_no_address_is_text(repo: Path, runner: CliRunner, 
         """)
     row = next(line for line in text.splitlines() if 'id="ai-1"' in line)
     assert f"| {shown} |" in row
+
+
+def test_an_expected_result_written_as_a_list_is_a_list(repo: Path, runner: CliRunner) -> None:
+    """Expected and observed results, a known issue's impact and workaround, a monitor's
+    check and alert and a measure's steps keep their lists (the first item was escaped into
+    text: the seed's "Expected" list lost an item), but add no heading, fence or HTML."""
+    text = report(repo, runner, """\
+        verification:
+          - title: Health
+            expected: |
+              - `"healthy": true`
+              - `"database": "healthy"`
+            observed: Both healthy.
+        known_issues:
+          - title: Slow search
+            impact: |
+              - search p95 2 s
+              - exports delayed
+        prevention:
+          - title: Guard
+            steps:
+              - |
+                Add a check
+                - in CI
+                - in the deploy script
+        monitoring:
+          - title: Workers
+            alert: |
+              Alert if workers <a id="x"></a>< 3
+              # paged
+              ```
+        """)
+    html = MD.render(text)
+    assert ("<p><strong>Expected</strong>:</p>\n<ul>\n<li><code>&quot;healthy&quot;: true</code>"
+            "</li>\n<li><code>&quot;database&quot;: &quot;healthy&quot;</code></li>\n</ul>"
+            ) in html
+    assert "<p><strong>Observed</strong>: Both healthy.</p>" in html
+    assert "<ul>\n<li>search p95 2 s</li>\n<li>exports delayed</li>\n</ul>" in html
+    assert ("<ol>\n<li>Add a check\n<ul>\n<li>in CI</li>\n<li>in the deploy script</li>\n"
+            "</ul>\n</li>\n</ol>") in html
+    assert ("<p><strong>Alert</strong>:\nAlert if workers &lt;a id=&quot;x&quot;&gt;&lt;/a&gt;"
+            "&lt; 3\n# paged\n```</p>") in html

@@ -24,6 +24,26 @@ def inline(text: str) -> str:
     return "\\" + text if _BLOCK_START.match(text) else text
 
 
+# What would give a line of free text the report's structure: a heading (also by underlining
+# the line before), a thematic break, a code fence (which would swallow the report's rest) or
+# a link definition.
+_STRUCTURE_LINE = re.compile(r" {0,3}(?=#{1,6}(?![^ \t])|[-=]+[ \t]*$|(?:[-*_][ \t]*){3,}$|"
+                             r"`{3,}|~{3,}|\[[^\]]*\]:)")
+
+
+def text_block(text: str) -> str:
+    """A text field that is not Markdown prose but may run over lines (an expected result,
+    a known issue's impact, a monitor's alert, a measure's step) as Markdown that shows its
+    text: lists, quotes and inline markup stay, as the reports the format was made from have
+    them; no HTML (``<`` is an entity) and no line starts a heading, a break, a code fence or
+    a link definition (a backslash goes before it)."""
+    out = []
+    for line in text.strip().replace("<", "&lt;").split("\n"):
+        m = _STRUCTURE_LINE.match(line)
+        out.append(line if m is None else "\\" + line[m.end():])
+    return "\n".join(out)
+
+
 def code(text: str) -> str:
     """An inline code span showing ``text`` as it is, whatever backticks it holds."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

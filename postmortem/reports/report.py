@@ -39,7 +39,15 @@ from postmortem.reports.anchors import (
 )
 from postmortem.reports.labels import Marks
 from postmortem.reports.links import CLASSES_ANCHOR, Links
-from postmortem.reports.markdown import code, inline, is_address, lines, md_link, starts_block
+from postmortem.reports.markdown import (
+    code,
+    inline,
+    is_address,
+    lines,
+    md_link,
+    starts_block,
+    text_block,
+)
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
 
@@ -120,7 +128,7 @@ class _Report:
         lines = []
         targets: list[Check] = []
         if isinstance(part, Monitor):
-            lines = [labelled(self.L[f"monitor_{key}"], inline(text))
+            lines = [labelled(self.L[f"monitor_{key}"], text_block(text))
                      for key, text in (("check", part.check), ("alert", part.alert)) if text]
             targets = part.targets
             code, language = None, None
@@ -218,8 +226,8 @@ def _fix_verification(r: _Report, v: Verification | None) -> dict[str, Any] | No
 
 def _outcome(r: _Report, step: Verification | VerificationStep) -> list[str]:
     """The expected and the observed result of a check, as labelled lines."""
-    return [labelled(r.L[key], inline(getattr(step, key))) for key in ("expected", "observed")
-            if getattr(step, key)]
+    return [labelled(r.L[key], text_block(getattr(step, key)))
+            for key in ("expected", "observed") if getattr(step, key)]
 
 
 # Results first, then what is still to come.
@@ -255,7 +263,7 @@ def _known_issues(r: _Report) -> Block:
         return None
     issues = []
     for issue in r.incident.known_issues:
-        lines = [labelled(r.L[key], inline(text)) for key, text in (
+        lines = [labelled(r.L[key], text_block(text)) for key, text in (
             ("issue_impact", issue.impact), ("workaround", issue.workaround)) if text]
         issues.append({
             "anchor": issue_anchor(issue.id) if issue.id else None,
@@ -271,7 +279,8 @@ def _prevention(r: _Report) -> Block:
     if not r.incident.prevention:
         return None
     return {"measures": [
-        {"number": i + 1, "title": inline(m.title), "body": m.body, "steps": m.steps,
+        {"number": i + 1, "title": inline(m.title), "body": m.body,
+         "steps": [text_block(step) for step in m.steps],
          "commands": m.commands, "language": m.language,
          "status": r.marks.mark(f"measure_{m.status}") if m.status else None}
         for i, m in enumerate(r.incident.prevention)]}
