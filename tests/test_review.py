@@ -107,6 +107,21 @@ def build_three_weeks(root: Path, language: str = "en") -> None:
     h.commit("2025-10-29T10:00:00+00:00", "Carol Clark", "Follow-ups")
     h.set(C, item("AI-1", "Monitor certificate expiry", "bob", "high", "todo", "2025-11-03"))
     h.commit("2025-10-31T15:00:00+00:00", "Bob Baker", "C: postmortem")
+    render(root, "2025-10-31T15:00:00+00:00")  # the reports the review links to
+
+
+def render(root: Path, when: str) -> None:
+    """Render the reports and commit them, as a team keeps them."""
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, ["render"])
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    subprocess.run(["git", "add", "--all"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "--quiet", "-m", "Reports"], cwd=root, check=True,
+                   env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when})
 
 
 @pytest.fixture
@@ -377,6 +392,7 @@ def test_links_follow_sub_folders_as_render_names_them(repo: Path) -> None:
     subprocess.run(["git", "add", "--all"], cwd=repo, check=True)
     subprocess.run(["git", "commit", "--quiet", "-m", "A"], cwd=repo, check=True,
                    env={**os.environ, "GIT_COMMITTER_DATE": "2025-10-14T08:00:00+00:00"})
+    render(repo, "2025-10-14T08:00:00+00:00")
     overdue = review_json("--week", "2025-W43")["overdue"]
     assert [(o["report"], o["anchor"]) for o in overdue] == [(f"incidents/2025/{A}.md", "ai-1")]
 
@@ -496,6 +512,18 @@ def test_a_dropped_item_is_not_linked_to_an_anchor_its_report_no_longer_has(
     assert row.startswith(f"| {A}#AI-3 |")  # as text: the report has no #ai-3 any more
     assert "#ai-3" not in text
     assert f"[{A}#AI-2](incidents/{A}.md#ai-2)" in text  # items still there keep their link
+
+
+def test_an_item_whose_report_is_not_there_is_not_linked(weeks: Path) -> None:
+    """Every link the review writes leads somewhere: before `render` wrote an incident's
+    report, its items are text (and the JSON names no report)."""
+    (weeks / "incidents" / f"{A}.md").unlink()
+    text = review("--week", "2025-W44").stdout
+    assert f"| {A}#AI-2 |" in text and f"{A}.md" not in text
+    assert f"[{B}#AI-1](incidents/{B}.md#ai-1)" in text
+    week = review_json("--week", "2025-W44")
+    assert {(e["incident"], e["report"]) for e in week["closed"] + week["opened"]} == {
+        (B, f"incidents/{B}.md"), (A, None), (C, f"incidents/{C}.md")}
 
 
 def test_check_links_covers_committed_reviews(weeks: Path, git: Callable[..., str]) -> None:

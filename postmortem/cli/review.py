@@ -35,10 +35,11 @@ def command(week: str | None, as_of: str | None, fmt: str, output: str | None,
     zone) or of the --as-of day; "this week" is the seven days ending then. Sections:
     headline figures against the previous week, overdue, due in the next 7 days, closed,
     opened, slipped and dropped this week, per owner, and the trend of 8 weeks. Every item
-    links to its incident report, relative to the folder the review is written to (the
-    repository root on standard output). --commit refuses, changing nothing, while other
-    changes are staged, on a detached HEAD and during a rebase, merge, cherry-pick or
-    bisect; when git (a hook, say) rejects the commit, the file is put back as it was.
+    links to its incident report where `render` has written it, relative to the folder the
+    review is written to (the repository root on standard output). --commit refuses,
+    changing nothing, while other changes are staged, on a detached HEAD and during a
+    rebase, merge, cherry-pick or bisect; when git (a hook, say) rejects the commit, the
+    file is put back as it was.
     A review edited by hand is replaced only with --force.
     """
     from pathlib import Path

@@ -86,13 +86,17 @@ class ItemRef:
     priority: str
     status: str
     due: dt.date | None
-    report: str  # the incident report, relative to the folder the review is written to
+    # The incident report, relative to the folder the review is written to; None: there is
+    # no report (not rendered, or its incident file is gone).
+    report: str | None
     anchor: str | None  # None: the report no longer holds the item (dropped since)
 
     @property
     def link(self) -> str | None:
         """Where the item is now: its row in the report, or None when no report has it."""
-        return f"{self.report}#{self.anchor}" if self.anchor is not None else None
+        if self.report is None or self.anchor is None:
+            return None
+        return f"{self.report}#{self.anchor}"
 
     def to_json(self) -> dict[str, Any]:
         return {"incident": self.incident, "id": self.id, "title": self.title,
@@ -308,13 +312,16 @@ def build_review(history: History, config: Config, as_of: dt.date, *,
     tz = zone(config.timezone)
     assert tz is not None, config.timezone  # load_config validated it
     items = sorted(history.items.values(), key=lambda i: (i.incident, i.id))
-    reports: dict[str, str] = {}  # incident file -> its report's link: thousands of items
+    # incident file -> its report's link, once for its thousands of items
+    reports: dict[str, str | None] = {}
 
     def ref(item: ItemHistory, state: State) -> ItemRef:
-        report = reports.get(item.path)
-        if report is None:
-            report = reports[item.path] = relative_link(
-                f"{links_from}/", str(report_path(config, item.path)))
+        if item.path not in reports:
+            target = report_path(config, item.path)
+            # A link must lead somewhere: only to a report that is there.
+            reports[item.path] = relative_link(f"{links_from}/", str(target)) \
+                if target.is_file() else None
+        report = reports[item.path]
         return ItemRef(incident=item.incident, id=item.id, title=state.title, owner=state.owner,
                        priority=state.priority, status=state.status, due=state.due,
                        report=report,
