@@ -109,10 +109,13 @@ def test_a_hand_edited_report_is_left_reported_and_replaced_only_with_force(
                "matches the digest in its first line), so it was not overwritten: carry the "
                "change over to incidents/2025-10-01-a.yaml; `postmortem render --force` "
                f"replaces it and keeps this version as {kept} [R002]\n")
-    for args in (["render"], ["render", "--check"]):
+    for args, summary in ((["render"], "0 files changed, 1 unchanged, 1 not overwritten\n"),
+                          (["render", "--check"],
+                           "0 files would change, 1 unchanged, 1 not overwritten\n")):
         code, out, err = run(*args)
         assert (code, out) == (1, "")
         assert err.startswith(problem)
+        assert err.endswith(summary)  # nothing was written: the edit is left, and said so
         assert report.read_bytes() == mine
     assert not (project / kept).exists()
     code, out, _ = run("render", "--force")

@@ -47,12 +47,12 @@ def command(ctx: click.Context, check_only: bool, force: bool, audience: str, jo
         "postmortem: waiting for another render of this repository to finish ...", err=True))
     for problem in result.problems:
         click.echo(problem.format(), err=True)
-    # A file that is not ours was left alone (and reported above): it did not change.
-    changed = [o for o in result.changed() if o.action != "not-ours"]
-    refused = sum(o.action == "not-ours" for o in result.outcomes)
+    # A file that is not ours, or edited by hand, was left alone (and reported above): it
+    # did not change.
+    left = ("not-ours", "edited")
+    changed = [o for o in result.changed() if o.action not in left]
+    refused = sum(o.action in left for o in result.outcomes)
     for outcome in changed:
-        if outcome.action in ("not-ours", "edited"):
-            continue  # a problem says so
         if not quiet or check_only:
             kept = f" (the hand-edited version is kept as {outcome.kept})" if outcome.kept else ""
             click.echo(f"{outcome.action}: {outcome.path}{kept}")
