@@ -251,11 +251,13 @@ def test_blank_title_is_refused(repo: Path, runner: CliRunner) -> None:
     assert result.stderr.startswith("postmortem: error: the title is empty\n")
 
 
-@pytest.mark.parametrize("date", ["2025-13-01", "01.10.2025", "yesterday"])
+@pytest.mark.parametrize("date", ["2025-13-01", "2025-02-30", "01.10.2025", "yesterday"])
 def test_bad_date_is_a_usage_error(repo: Path, runner: CliRunner, date: str) -> None:
     result = new(runner, "Outage", "--date", date)
     assert result.exit_code == 2
-    assert "Invalid value for '--date'" in result.stderr
+    # 2025-02-30 has the format; it is no day (click said "does not match the format").
+    assert result.stderr.startswith(f"postmortem: error: --date '{date}' is not a date; write "
+                                    "it as YYYY-MM-DD, e.g. 2025-10-20\n")
     assert list((repo / "incidents").iterdir()) == []
 
 

@@ -11,7 +11,7 @@ from postmortem.format.vocabulary import LANGUAGES, SEVERITIES
 
 @click.command()
 @click.argument("title", nargs=-1, required=True)
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+@click.option("--date", "day", metavar="YYYY-MM-DD",
               help="Day the incident started.  [default: today in the configured time zone]")
 @click.option("--severity", type=click.Choice(SEVERITIES), default="medium", show_default=True,
               help="Severity; also the priority of the pre-filled action items and the "
@@ -23,7 +23,7 @@ from postmortem.format.vocabulary import LANGUAGES, SEVERITIES
               help="Id and file name instead of DATE-SLUG: lowercase letters, digits and "
                    "hyphens, at most 80 characters.")
 @click.option("--edit", is_flag=True, help="Open the new file in $VISUAL or else $EDITOR.")
-def command(title: tuple[str, ...], day: dt.datetime | None, severity: str,
+def command(title: tuple[str, ...], day: str | None, severity: str,
             language: str | None, incident_id: str | None, edit: bool) -> None:
     """Create an incident file from a commented scaffold and print its path.
 
@@ -39,6 +39,7 @@ def command(title: tuple[str, ...], day: dt.datetime | None, severity: str,
     """
     import os
 
+    from postmortem.cli.options import parse_day
     from postmortem.config import load_config
     from postmortem.errors import UsageError
     from postmortem.format.scaffold import create_incident
@@ -46,14 +47,15 @@ def command(title: tuple[str, ...], day: dt.datetime | None, severity: str,
     if edit and not (os.environ.get("VISUAL") or os.environ.get("EDITOR")):
         raise UsageError("--edit needs an editor, but neither $VISUAL nor $EDITOR is set",
                          hint="set one, e.g. `export EDITOR=nano`, or leave out --edit")
+    given = parse_day(day, "--date")  # in the words `actions` and `review` use for dates
     config = load_config()
-    if day is None:
+    if given is None:
         from postmortem.format.times import zone
 
         # The one clock read: "today" where the team is, not where the machine is.
         date = dt.datetime.now(zone(config.timezone) or dt.timezone.utc).date()
     else:
-        date = day.date()
+        date = given
     path = create_incident(config, " ".join(title), date=date, severity=severity,
                            language=language, incident_id=incident_id)
     click.echo(config.rel(path))
