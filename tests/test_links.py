@@ -342,10 +342,10 @@ def test_a_start_time_on_the_instant_line_across_zones(repo: Path) -> None:
 @pytest.mark.parametrize("name", ["2025-10-01-a.yaml", "2025/10/2025-10-01-a.yaml", "..yaml",
                                   ".yaml", "sub/.yaml", "a.b.yaml", "a.YAML", "a.yml"])
 @pytest.mark.parametrize("output_dir", [None, "reports"])
-def test_a_report_goes_where_its_path_says_by_string_or_by_parts(
+def test_a_report_goes_where_its_path_says(
         repo: Path, name: str, output_dir: str | None) -> None:
-    """report_path's shortcut by string for files in the incidents folder names the path the
-    general way (PurePath's parts and suffix) names."""
+    """report_path names the report as PurePath's parts and suffix do, hidden and dotted
+    names included."""
     from postmortem.config import load_config
     from postmortem.reports.paths import report_path
 

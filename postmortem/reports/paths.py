@@ -18,11 +18,6 @@ def report_path(config: Config, source: Path | str) -> Path:
     folder in it is the file's own part.
     """
     if isinstance(source, Path) and source.is_absolute():
-        text, prefix = os.fspath(source), os.fspath(config.incidents_dir) + os.sep
-        # The common case, by string (".yaml" alone is a hidden file with no suffix).
-        if text.startswith(prefix) and text.endswith(".yaml") \
-                and not text.endswith(os.sep + ".yaml"):
-            return config.reports_dir / f"{text[len(prefix):-len('.yaml')]}.md"
         if source.is_relative_to(config.incidents_dir):
             relative = source.relative_to(config.incidents_dir)
             return config.reports_dir / relative.with_suffix(".md")
