@@ -3,6 +3,7 @@ render with every fact of the source (tests/data/import/, see its CORPUS.md)."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import os
@@ -333,6 +334,12 @@ def test_a_utf16_document_is_read_and_a_binary_one_refused(repo: Path,
     assert data == utf8
     assert "repaired: not UTF-8: read as UTF-16 (its byte order mark)" in run(
         runner, "--dry-run", str(wide)).stderr
+    broken = repo / "odd.md"
+    broken.write_bytes(codecs.BOM_UTF16_LE + "# Outage".encode("utf-16-le") + b"\x00")
+    result = run(runner, "odd.md")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("odd.md: error: the document starts as UTF-16 text but "
+                                    "is not: save it as UTF-8 and import it again\n")
     binary = repo / "b.md"
     binary.write_bytes(b"# Outage\n\nDate: 2025-10-01\x00\x01\x02")
     result = run(runner, "b.md")
