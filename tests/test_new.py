@@ -4,6 +4,7 @@ overwrites, --edit; and the atomic-write helpers it shares with the rest of the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -78,6 +79,36 @@ def test_the_scaffold_passes_check_without_any_problem(repo: Path, runner: CliRu
     assert result.exit_code == 0, result.output
     checked = check(runner, result.stdout.strip())
     assert (checked.exit_code, checked.stderr) == (0, "1 file checked, no problems\n")
+
+
+def _placeholder_paths(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of the scaffold's TODO values, found by loading it (not by the rule)."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items()
+                for p in _placeholder_paths(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _placeholder_paths(v, f"{path}[{i}]")]
+    text = str(value).strip() if isinstance(value, str) else ""
+    return [path] if text == "TODO" or text.startswith("TODO:") else []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_each_todo_left_is_reported_once_the_incident_is_resolved(
+        repo: Path, runner: CliRunner, language: str) -> None:
+    path = repo / new(runner, "Outage", "--date", DAY, "--language", language).stdout.strip()
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^status: investigating", "status: resolved", text)
+    text = re.sub(r"(?m)^resolved:", 'resolved: "01:00"', text)
+    path.write_text(text, encoding="utf-8")
+    expected = _placeholder_paths(yaml.safe_load(text))
+    assert len(expected) == 12  # summary, timeline, root cause, impact, lessons, items
+    result = runner.invoke(main, ["check", "--format", "json", str(path)])
+    found = json.loads(result.stdout)
+    assert (result.exit_code, sorted(p["code"] for p in found)) == (0, ["C011"] * 12)
+    assert sorted(p["field"] for p in found) == sorted(expected)
+    for problem in found:  # each points at the word TODO in the file
+        line = text.splitlines()[problem["line"] - 1]
+        assert line[problem["col"] - 1:].startswith("TODO"), problem
 
 
 def test_the_scaffold_has_every_field_of_the_schema_in_its_order(repo: Path,

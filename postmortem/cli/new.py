@@ -30,8 +30,9 @@ def command(title: tuple[str, ...], day: str | None, severity: str,
     Writes <incidents folder>/<DATE>-<slug of TITLE>.yaml (several words need no quotes).
     The slug is ASCII, at most 60 characters: "Störung im Checkout" gives
     stoerung-im-checkout. The scaffold holds every section of the format with guidance
-    and TODO placeholders, and passes `postmortem check` as written; its action items are
-    due on the last day the policy allows for the severity.
+    and TODO placeholders, and passes `postmortem check` as written (a TODO left once the
+    status is resolved or closed is reported, C011); its action items are due on the last
+    day the policy allows for the severity.
 
     The path is printed relative to the repository root, as `check` prints paths.
     Never overwrites: an id that an incident file already has is an error (exit 1)

@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
 from postmortem.format.times import Span, parse
 from postmortem.format.timing import impact_window, minutes_between, moment
 from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES, SECTION_KEYS, UNKNOWN
@@ -17,6 +19,7 @@ from postmortem.rules import prose
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import Rule, RuleTable
 from postmortem.rules.semantic import Subject
+from postmortem.text import clip
 
 CONSISTENCY = RuleTable()
 # States of a check that mean it is not done: an ended incident should not have them.
@@ -82,6 +85,39 @@ def _complete_for_status(s: Subject, rule: Rule) -> Iterator[Problem]:
                    f"status is '{incident.status}', but the report has no {listed}; a "
                    f"{incident.status} incident says what it did, why it happened and what "
                    "follows (or set what each status requires in [check] required_sections)")
+
+
+# How `postmortem new` marks what is still to be written: a value that is "TODO" or starts
+# with "TODO:" (both scaffolds, English and German).
+_PLACEHOLDER = re.compile(r"TODO(?::|\Z)")
+
+
+def _placeholders(node: Node | None, path: tuple[str | int, ...]
+                  ) -> Iterator[tuple[tuple[str | int, ...], ScalarNode]]:
+    """Each value (not key) below ``node`` that is a placeholder, with its path."""
+    if isinstance(node, ScalarNode):
+        if _PLACEHOLDER.match(node.value.lstrip()):
+            yield path, node
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield from _placeholders(value, (*path, key.value))
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _placeholders(item, (*path, i))
+
+
+@CONSISTENCY.check("C011")
+def _placeholder_left(s: Subject, rule: Rule) -> Iterator[Problem]:
+    incident = s.incident
+    if incident.status not in ENDED_STATUSES or "TODO" not in s.parsed.text:
+        return
+    status = f"status is '{incident.status}' (line {_line(s, 'status')})"
+    for path, node in _placeholders(s.parsed.root, ()):
+        shown = clip(node.value.strip().split("\n", 1)[0])
+        field = dotted(path)
+        yield rule(s.rel, *where_in(s.parsed.text, node, "TODO"), field,
+                   f"{status}, but {field} still holds the placeholder of `postmortem new` "
+                   f"('{shown}'); write what it asks for, or delete the entry")
 
 
 @CONSISTENCY.check("C010")
