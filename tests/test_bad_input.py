@@ -376,6 +376,40 @@ def test_duplicate_action_item_ids(runner: CliRunner, write_incident: Write) -> 
                     "unique and never reused [M007]")
 
 
+def test_action_item_ids_that_share_an_anchor(runner: CliRunner, write_incident: Write) -> None:
+    # The report gives each row the anchor of its id (#ai-1, #ai-fix-2): ids spelt alike
+    # there would share one, and links to the later ones would lead to the first.
+    write_incident("items", doc("items", """\
+        action_items:
+          - id: AI-1
+            title: Add a cache check
+            owner: sre
+            priority: high
+            status: done
+          - id: ai-1
+            title: Alert on 500s
+            owner: sre
+            priority: high
+            status: done
+          - id: FIX-2
+            title: Rebuild on deploy
+            owner: sre
+            priority: high
+            status: done
+          - id: AI-FIX-2
+            title: Document it
+            owner: sre
+            priority: high
+            status: done
+        """))
+    assert_reported(check(runner), "incidents/items.yaml:13:9: error: action_items[1].id: "
+                    "action item id 'ai-1' has the same anchor '#ai-1' in the report as 'AI-1' "
+                    "(action_items[0]); ids must be unique and never reused [M007]",
+                    "incidents/items.yaml:23:9: error: action_items[3].id: action item id "
+                    "'AI-FIX-2' has the same anchor '#ai-fix-2' in the report as 'FIX-2' "
+                    "(action_items[2]); ids must be unique and never reused [M007]")
+
+
 def test_open_action_item_without_owner_and_due(runner: CliRunner, write_incident: Write) -> None:
     write_incident("owner", doc("owner", """\
         action_items:

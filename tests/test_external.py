@@ -217,3 +217,25 @@ def test_internal_links(repo: Path) -> None:
     for url in ("https://status.acme.com/incidents/42", "https://github.com/a/b",
                 "https://acme.internal.example.com/x"):
         assert not is_internal_url(url, config), url
+
+
+@pytest.mark.parametrize("folder", ["incidents/public", "."])
+def test_the_two_renders_never_remove_each_others_files(runner: CliRunner, published: Path,
+                                                        folder: str) -> None:
+    # The external folder inside the internal one, or around it: each render removes only
+    # the files it wrote itself.
+    (published / "postmortem.toml").write_text(
+        CONFIG.replace('output_dir = "public"', f'output_dir = "{folder}"'), encoding="utf-8")
+    assert render(runner).exit_code == 0
+    assert render(runner, "--audience", "external").exit_code == 0
+    assert render(runner).exit_code == 0
+    public = published / folder
+    internal = published / "incidents"
+    for path in (public / "README.md", public / "2025-10-01-checkout.md",
+                 internal / "README.md", internal / "2025-09-01-internal.md",
+                 internal / "2025-10-01-checkout.md"):
+        assert path.is_file(), path
+    for args in ((), ("--audience", "external")):
+        result = render(runner, *args, "--check")
+        assert result.exit_code == 0, result.output
+        assert "orphaned" not in result.stdout

@@ -97,7 +97,7 @@ started: "11:16"
 root_causes:
   - {{title: Logs filled the disk, category: disk-full}}
 action_items:
-  - {{id: AI-1, title: Rotate the logs of db-{day}, owner: ops, priority: high, status: todo,
+  - {{id: AI-1, title: Rotate the <logs> of db-{day}, owner: ops, priority: high, status: todo,
       due: 2025-10-{day + 3:02d}}}
 """)
     found = runner.invoke(main, ["check", "--select", "X005", "--format", "json"])
@@ -109,3 +109,31 @@ action_items:
     report = (repo / "incidents" / "2025-10-13-disk.md").read_text(encoding="utf-8")
     start = report.index("**Action items of earlier incidents")
     file_regression.check(report[start:report.index("\n---", start)], extension=".md")
+
+
+def test_follow_ups_show_their_titles_and_owners_as_the_item_table_does(
+        repo: Path, write_incident: Callable[..., Path], runner: CliRunner) -> None:
+    # Titles and owners are one-line text, shown as such: no HTML passes into the table.
+    for day in (1, 9):
+        key = f"2025-10-{day:02d}-disk"
+        items = "" if day == 9 else """\
+action_items:
+  - {id: AI-1, title: "Rotate <b>logs</b> | all", owner: "<i>ops</i>", priority: high,
+     status: todo, due: 2025-10-05}
+"""
+        write_incident(key, f"""\
+id: {key}
+title: Disk full
+date: 2025-10-{day:02d}
+status: mitigated
+severity: high
+started: "11:16"
+root_causes:
+  - {{title: Logs filled the disk, category: disk-full}}
+{items}""")
+    assert runner.invoke(main, ["render"]).exit_code == 0
+    earlier = (repo / "incidents" / "2025-10-01-disk.md").read_text(encoding="utf-8")
+    later = (repo / "incidents" / "2025-10-09-disk.md").read_text(encoding="utf-8")
+    assert "Rotate &lt;b>logs&lt;/b> \\| all | 🟡 HIGH | &lt;i>ops&lt;/i> |" in earlier
+    assert ("| Rotate &lt;b>logs&lt;/b> \\| all | &lt;i>ops&lt;/i> | 2025-10-05 | 4 days |"
+            in later)

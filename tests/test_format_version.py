@@ -31,6 +31,7 @@ RECORDED = {
     5: "0b45881f94d21060",  # the marker names the file's own path; one-line fields escaped
     6: "c07bf6d93b200b0c",  # a report says how many follow-ups there are beyond those it lists
     7: "9f56afdb102eb549",  # multi-line expected/observed, impact, alert ... keep their lists
+    8: "9556a5b5498bfe66",  # titles and owners of follow-ups escaped as one-line text
 }
 
 

@@ -552,3 +552,57 @@ def test_a_commit_dated_past_the_year_9999(repo: Path, write: Callable[..., Path
                                                "Alice")]
     assert history.warnings == [f"commit {late[:10]} is dated outside the years 1 to 9999; it "
                                 "counts as dated 9999-12-30 23:59"]
+
+
+def test_a_reopened_item_is_closed_when_it_is_closed_again(
+        repo: Path, write: Callable[[str, str], Path],
+        commit: Callable[..., str]) -> None:
+    from postmortem.history.actions import report_on
+    from postmortem.history.review import build_review
+
+    write(f"{INC}.yaml", incident(INC, item(due="2025-10-05")))
+    commit("2025-10-01T12:00:00+00:00")
+    write(f"{INC}.yaml", incident(INC, item(due="2025-10-05", status="done")))
+    commit("2025-10-03T12:00:00+00:00", "close")
+    write(f"{INC}.yaml", incident(INC, item(due="2025-10-05")))
+    commit("2025-10-08T12:00:00+00:00", "reopen")
+    write(f"{INC}.yaml", incident(INC, item(due="2025-10-05", status="done")))
+    commit("2025-10-15T12:00:00+00:00", "close again")
+    config = load_config()
+    history = read_history(config)
+    utc = dt.timezone.utc
+    it = history.items[(INC, "AI-1")]
+    reopened = report_on(it, dt.date(2025, 10, 10), utc)
+    assert reopened is not None and reopened.status == "todo"
+    assert reopened.item.closed is None and reopened.item.closed_late is None
+    assert reopened.overdue and reopened.days_overdue == 5
+    assert it.closed == dt.date(2025, 10, 15) and it.closed_late is True
+
+    def closed(day: dt.date) -> list[tuple[dt.date, bool | None]]:
+        review = build_review(history, config, day, links_from=repo)
+        assert review.totals.closed == len(review.closed)
+        return [(c.date, c.late) for c in review.closed]
+
+    assert closed(dt.date(2025, 10, 5)) == [(dt.date(2025, 10, 3), False)]
+    assert closed(dt.date(2025, 10, 12)) == []
+    assert closed(dt.date(2025, 10, 19)) == [(dt.date(2025, 10, 15), True)]
+
+
+def test_a_due_date_that_goes_by_way_of_unknown_or_none_slips_all_the_same(
+        repo: Path, write: Callable[[str, str], Path],
+        commit: Callable[..., str]) -> None:
+    from postmortem.history.review import build_review
+
+    for n, due in enumerate(("2025-10-05", "unknown", "2025-11-30", "null", "2025-11-20",
+                             "2025-12-04")):
+        write(f"{INC}.yaml", incident(INC, item(due=due)))
+        commit(f"2025-10-{n + 1:02d}T12:00:00+00:00", f"due {due}")
+    it = read_history(load_config()).items[(INC, "AI-1")]
+    # 10-05 -> 11-30 (past unknown), 11-20 -> 12-04; 11-30 -> 11-20 (past none) is no slip.
+    assert [(e.old, e.new) for e in it.slip_events] == [
+        (dt.date(2025, 10, 5), dt.date(2025, 11, 30)), (dt.date(2025, 11, 20),
+                                                          dt.date(2025, 12, 4))]
+    assert (it.slips, it.days_slipped) == (2, 56 + 14)
+    review = build_review(read_history(load_config()), load_config(), dt.date(2025, 10, 5),
+                          links_from=repo)
+    assert [(s.item.id, s.slips) for s in review.slipped] == [("AI-1", 1)]

@@ -121,10 +121,18 @@ class ItemHistory:
 
     @property
     def closed_event(self) -> Event | None:
-        """The first time it reached done or wontfix."""
-        return next((e for e in self.events if e.kind == "status" and e.new in CLOSED_ITEM_STATES
-                     and e.old not in CLOSED_ITEM_STATES), None) or next(
-            (e for e in self.events if e.kind == "opened" and e.new in CLOSED_ITEM_STATES), None)
+        """The commit that closed it, as things stand: the last time it reached done or
+        wontfix, None while it is open again (reopened after it was closed)."""
+        closing: Event | None = None
+        for e in self.events:
+            if e.kind == "opened":  # a restore records its change of status apart
+                closing = e if e.new in CLOSED_ITEM_STATES else None
+            elif e.kind == "status":
+                if e.new not in CLOSED_ITEM_STATES:
+                    closing = None  # reopened
+                elif e.old not in CLOSED_ITEM_STATES:
+                    closing = e
+        return closing
 
     @property
     def closed(self) -> dt.date | None:
@@ -179,8 +187,17 @@ class ItemHistory:
 
     @property
     def slip_events(self) -> list[Event]:
-        return [e for e in self.events
-                if e.kind == "due" and e.old is not None and e.new is not None and e.new > e.old]
+        """Each change of the due date to a later one than the last date it had: a date
+        that goes by way of `unknown` or no date to a later one slipped all the same (the
+        event then says from the last date)."""
+        slips, last = [], self.states[0].due if self.states else None
+        for e in self.events:
+            if e.kind != "due" or e.new is None:
+                continue
+            if last is not None and e.new > last:
+                slips.append(e if e.old == last else dataclasses.replace(e, old=last))
+            last = e.new
+        return slips
 
     @property
     def slips(self) -> int:

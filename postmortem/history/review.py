@@ -277,9 +277,12 @@ def _collect(items: list[ItemHistory], window: _Window,
                                                 item.slips_until(window.end)))
             elif state.due is not None and state.due <= day + dt.timedelta(DUE_SOON_DAYS):
                 week.due_soon.append(DueSoonItem(ref(item, state), (state.due - day).days))
-        closing = item.closed_event
-        if closing is not None and closing in window:
-            week.closed.append(change(item, closing, late=bool(item.closed_late)))
+        # Closed as the item stood at the end of the window: a close that was undone
+        # (reopened) within it does not count, and a later close counts in its own week.
+        known = item.until(window.end)
+        closing = known.closed_event if known is not None else None
+        if known is not None and closing is not None and closing in window:
+            week.closed.append(change(item, closing, late=bool(known.closed_late)))
         first = item.opened_event
         if first is not None and first in window:
             week.opened.append(change(item, first))

@@ -256,7 +256,7 @@ def _render_external(config: Config, public: Config, *, check: bool, force: bool
     if problem is not None:
         result.problems.append(problem)
     published = {chosen[k][0].rel for k in shown}
-    remove_orphans(public, expected, result, check=check, force=force,
+    remove_orphans(public, expected, result, check=check, force=force, command=COMMAND,
                    gone=lambda source: source not in published)
     result.outcomes.sort(key=lambda o: o.path)
     result.problems.sort(key=sort_key)

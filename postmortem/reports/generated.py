@@ -74,6 +74,7 @@ class Existing:
     source: str | None = None  # what the marker says it was generated from
     inputs: str | None = None
     file: str | None = None  # where the marker says it was written (None: it does not say)
+    command: str | None = None  # the command the marker says writes it
     intact: bool = False  # its body still matches the digest in its marker
     edited: bool = False  # its body no longer matches the digest in its marker
     what: str | None = None  # why it cannot be ours: "is a symbolic link", ...
@@ -104,9 +105,10 @@ def inspect(path: Path) -> Existing | None:
     edited = bool(recorded) and not intact \
         and recorded != body_digest(body.replace(b"\r\n", b"\n"))
     source = line[len(MARKER_PREFIX):].partition(" from ")[2].partition(";")[0] or None
+    command = line.partition(" and run `")[2].partition("` instead")[0] or None
     file = fields.get("file")
     return Existing(generated=True, raw=raw, source=source, inputs=fields.get("inputs"),
-                    file=urllib.parse.unquote(file) if file else None,
+                    file=urllib.parse.unquote(file) if file else None, command=command,
                     intact=intact, edited=edited)
 
 
@@ -183,14 +185,17 @@ def put(path: Path, text: str, *, check: bool, existing: Existing | None, shown:
 
 
 def remove_generated(path: Path, shown: str, *, check: bool, force: bool,
-                     orphaned: Callable[[str], bool]) -> tuple[Action | None, Path | None]:
-    """Delete ``path`` only when the tool generated it there (its marker names this very
-    path, so a copy under another name stays) and ``orphaned(source named in its marker)``
-    says its source is gone. A hand-edited file stays ("edited") unless ``force``: then it
-    is kept beside, under its `.edited-` name."""
+                     orphaned: Callable[[str], bool], command: str = "postmortem render"
+                     ) -> tuple[Action | None, Path | None]:
+    """Delete ``path`` only when ``command`` generated it there (its marker names this very
+    path, so a copy under another name stays, and this command, so the internal and the
+    external render never remove each other's files) and ``orphaned(source named in its
+    marker)`` says its source is gone. A hand-edited file stays ("edited") unless
+    ``force``: then it is kept beside, under its `.edited-` name."""
     existing = inspect(path)
     if existing is None or not existing.generated or not existing.source \
-            or existing.file != shown or not orphaned(existing.source):
+            or existing.file != shown or existing.command != command \
+            or not orphaned(existing.source):
         return None, None
     if existing.edited and not force:
         return "edited", None

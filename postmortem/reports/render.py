@@ -316,11 +316,14 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
 
 
 def remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
-                   check: bool, force: bool, gone: Callable[[str], bool] | None = None) -> None:
+                   check: bool, force: bool, gone: Callable[[str], bool] | None = None,
+                   command: str = "postmortem render") -> None:
     """Generated files whose source is gone: reports of deleted incident files, and an index
     left behind when index_file moved. Their marker says we made them where they are, so
     they are ours to delete (unless edited by hand). Temp files of a killed run go too.
-    ``gone`` says of other sources (incident files) whether their report should go too."""
+    ``gone`` says of other sources (incident files) whether their report should go too.
+    Only files that ``command`` wrote are removed: the folder may hold the other
+    audience's reports (an external folder inside this one, or around it)."""
     folder = config.reports_dir
     if not folder.is_dir():
         return
@@ -353,7 +356,7 @@ def remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,
         path = Path(text)
         rel = config.rel(path)
         action, kept = remove_generated(path, rel, check=check, force=force,
-                                        orphaned=orphaned)
+                                        orphaned=orphaned, command=command)
         if action is None:
             continue
         result.outcomes.append(Outcome(rel, action, config.rel(kept) if kept else None))

@@ -398,8 +398,8 @@ def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
         more = L["similar_more"].format(shown=len(links.similar),
                                         url=f"{links.index}#{CLASSES_ANCHOR}")
     follow_ups = [
-        {"item": md_link(f"{f['incident']}#{f['id']}", f["url"]), "title": f["title"],
-         "owner": f["owner"] or "—", "due": f["due"] or "—",
+        {"item": md_link(f"{f['incident']}#{f['id']}", f["url"]), "title": inline(f["title"]),
+         "owner": inline(f["owner"]) if f["owner"] else "—", "due": f["due"] or "—",
          "overdue": _days_overdue(f["days_overdue"], L)}
         for f in links.follow_ups]
     follow_ups_more = L["follow_ups_more"].format(

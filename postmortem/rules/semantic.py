@@ -12,6 +12,7 @@ from postmortem.format.model import Incident
 from postmortem.format.timing import Moment, impact_window, incident_zone, milestones
 from postmortem.format.vocabulary import ENDED_STATUSES, MILESTONES, UNKNOWN
 from postmortem.format.yamlread import Parsed, locate, position
+from postmortem.reports.anchors import item_anchor
 from postmortem.rules.problems import Problem
 from postmortem.rules.registry import Rule, RuleTable
 
@@ -123,17 +124,24 @@ def _timeline_order(s: Subject, timeline_order: Rule) -> Iterator[Problem]:
 @RULES.check("M007", "M008", "M009", "M010")
 def _action_items(s: Subject, unique_item_id: Rule, open_item_owned: Rule,
                   wontfix_reason: Rule, due_policy: Rule) -> Iterator[Problem]:
-    seen: dict[str, int] = {}
+    # By anchor: ids the report's anchor spells alike (AI-1, ai-1, AI--1) would share one
+    # `#ai-1`, and every link to the later ones would lead to the first.
+    seen: dict[str, tuple[int, str]] = {}
     incident = s.incident
     limit = s.config.due_days.get(incident.severity)
     for index, item in enumerate(incident.action_items):
         here = f"action_items[{index}]"
-        if item.id in seen:
+        anchor = item_anchor(item.id)
+        if anchor in seen:
+            first, ident = seen[anchor]
+            used = f"action item id '{item.id}' is already used by action_items[{first}]" \
+                if ident == item.id else (f"action item id '{item.id}' has the same anchor "
+                                          f"'#{anchor}' in the report as '{ident}' "
+                                          f"(action_items[{first}])")
             yield unique_item_id(s.rel, *s.at("action_items", index, "id"), f"{here}.id",
-                                 f"action item id '{item.id}' is already used by action_items"
-                                 f"[{seen[item.id]}]; ids must be unique and never reused")
+                                 f"{used}; ids must be unique and never reused")
         else:
-            seen[item.id] = index
+            seen[anchor] = (index, item.id)
         if item.is_open:
             for name in ("owner", "due"):
                 if getattr(item, name) is None:
