@@ -521,6 +521,16 @@ def test_checkbox_lines_of_a_plain_text_report_are_action_items() -> None:
          "status": "todo", "due": dt.date(2024, 8, 30)}]
 
 
+def test_an_action_items_title_keeps_its_dashes_as_written() -> None:
+    """A part of a one-line item that is no owner, date, priority or ticket stays in the
+    title with the dash it was written with, not a hyphen in its place."""
+    data = read("# Outage\n\nDate: 2025-04-02\n\n## Action items\n\n"
+                "- [ ] Add retries — not only timeouts — @bob — 2025-04-20\n")
+    item = data["action_items"][0]
+    assert item["title"] == "Add retries — not only timeouts"
+    assert item["owner"] == "@bob" and item["due"] == dt.date(2025, 4, 20)
+
+
 def test_a_milestone_before_the_start_is_left_out(repo: Path, runner: CliRunner) -> None:
     """`check` makes a detection before the start an error: the importer leaves the time
     out (the timeline keeps it) instead of writing a file that does not pass."""
@@ -612,6 +622,9 @@ def test_front_matter_is_read_as_safely_as_incident_files() -> None:
     ("- 2025-01-15 23:40 - 2025-01-16 00:15 – Deploy", "23:40 - 2025-01-16T00:15", "Deploy"),
     ("- 20.01. 09:30 Uhr – Deploy", "2025-01-20T09:30", "Deploy"),
     ("- 11:55 IST – Deploy", "11:55", "IST – Deploy"),
+    ("- 22:40 UTC: Deploy", "22:40 UTC", "Deploy"),
+    ("- 11:55 CET: Deploy", "11:55 CET", "Deploy"),
+    ("- 10:55 +01:00: Deploy", "10:55 +01:00", "Deploy"),
 ])
 def test_timeline_lines_as_reports_write_them(line: str, at: str, event: str) -> None:
     text = f"# Outage\n\nDate: 2025-01-15\nTime zone: Europe/Berlin\n\n## Timeline\n\n{line}\n"
@@ -625,6 +638,29 @@ def test_timeline_rows_keep_their_status_marker_and_other_columns() -> None:
     data = read(text)
     assert data["timeline"] == [{"at": "09:12", "event": "Sync fails", "outcome": "failed",
                                  "note": "401 · Data Link: `logs`"}]
+
+
+@pytest.mark.parametrize("header, rows", [
+    ("| Date | Time (UTC) | Event |", ["| 2025-01-28 | 22:40 | Lag grows |",
+                                       "| 2025-01-29 | 00:20 | Scaled out |"]),
+    ("| Time | Date | Event |", ["| 22:40 | 2025-01-28 | Lag grows |",
+                                 "| 00:20 | 2025-01-29 | Scaled out |"]),
+    ("| Datum | Uhrzeit | Ereignis |", ["| 28.01. | 22:40 | Lag grows |",
+                                        "| 29.01. | 00:20 | Scaled out |"]),
+    ("| Date | Time | Event |", ["| 2025-01-28 | 22:40 | Lag grows |",
+                                 "| | 23:10 | Paged |",
+                                 "| 2025-01-29 | 00:20 | Scaled out |"]),
+])
+def test_a_date_column_dates_the_rows_of_a_timeline_table(header: str, rows: list[str]) -> None:
+    """A table with the day and the time in two columns: each row on its day (an empty day
+    is the day of the row above), not the day as a note and the time on the incident's."""
+    text = (f"# Outage\n\nDate: 2025-01-28\n\n## Timeline\n\n{header}\n|---|---|---|\n"
+            + "\n".join(rows) + "\n")
+    data = read(text)
+    middle = ["23:10"] if len(rows) == 3 else []
+    assert [e["at"] for e in data["timeline"]] == ["22:40", *middle, "2025-01-29T00:20"]
+    assert data["timeline"][-1] == {"at": "2025-01-29T00:20", "event": "Scaled out"}
+    assert all("note" not in e for e in data["timeline"])
 
 
 def test_a_timeline_with_an_undated_row_stays_text() -> None:

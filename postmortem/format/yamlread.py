@@ -464,18 +464,27 @@ class _Converter:
                 "the code"))
 
 
-def where_in(text: str, node: Node, needle: str) -> tuple[int, int]:
-    """Line and column of ``needle`` in the value of ``node`` (a value of many lines, a
-    block or a plain or quoted text folded over lines, is searched line by line); the node's
-    own position when it is not found there."""
+def where_in(text: str, node: Node, needle: str, nth: int = 0) -> tuple[int, int]:
+    """Line and column of the ``nth`` occurrence (from 0) of ``needle`` in the value of
+    ``node`` (a value of many lines, a block or a plain or quoted text folded over lines, is
+    searched line by line); the first occurrence when there are fewer, the node's own
+    position when there is none."""
     first, last = node.start_mark.line, node.end_mark.line
     if needle:
         lines = text.split("\n")
+        seen: tuple[int, int] | None = None
         for number in range(first, min(last, len(lines) - 1) + 1):
             start = node.start_mark.column if number == first else 0
             found = lines[number].find(needle, start)
-            if found >= 0:
-                return number + 1, found + 1
+            while found >= 0:
+                if seen is None:
+                    seen = (number + 1, found + 1)
+                if nth == 0:
+                    return number + 1, found + 1
+                nth -= 1
+                found = lines[number].find(needle, found + len(needle))
+        if seen is not None:
+            return seen
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 

@@ -309,33 +309,62 @@ def _timeline_block(r: Reading, block: Block,
     return None
 
 
+# A table cell that is a day and nothing else: `2025-01-29`, `29.01.2025`, `29.01.`.
+_DATE_CELL = re.compile(r"^\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.(?:\d{4})?)\s*$")
+
+
+def _column_of(rows: list[list[Any]], i: int, test: Callable[[str], Any]) -> bool:
+    """Whether every row has a cell ``i`` that passes ``test``."""
+    return bool(rows) and all(len(row) > i and test(plain(row[i])) for row in rows)
+
+
+def _date_column(rows: list[list[Any]], i: int) -> bool:
+    """Whether column ``i`` holds days: each cell a date or empty (the day of the row
+    above), the first one a date."""
+    return (bool(rows) and len(rows[0]) > i and bool(_DATE_CELL.match(plain(rows[0][i])))
+            and all(len(row) > i and (not plain(row[i]).strip()
+                                      or _DATE_CELL.match(plain(row[i]))) for row in rows))
+
+
 def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | None:
     grid = table(block)
     names = [r.vocab.lookup("columns", plain(c)) for c in grid.header]
-    time_col = next((i for i, n in enumerate(names) if "time" in n), None)
+    named = [i for i, n in enumerate(names) if "time" in n]
+    # A `Date` and a `Time` column: the time is the one whose cells are times.
+    time_col = next((i for i in named if _column_of(grid.rows, i, parse_span)),
+                    named[0] if named else None)
     if time_col is None:
         if grid.rows and all(row and parse_span(plain(row[0])) for row in grid.rows):
             time_col = 0
         else:
             return None
-    event_col = next((i for i, n in enumerate(names) if "event" in n and i != time_col),
-                     next((i for i in range(len(grid.header)) if i != time_col), None))
+    # A column of days beside the times (`| 2025-01-29 | 00:20 | ... |`) dates each row.
+    date_col = next((i for i in range(len(grid.header))
+                     if i != time_col and _date_column(grid.rows, i)), None)
+    event_col = next((i for i, n in enumerate(names)
+                      if "event" in n and i not in (time_col, date_col)),
+                     next((i for i in range(len(grid.header)) if i not in (time_col, date_col)),
+                          None))
     outcome_col = next((i for i, n in enumerate(names)
-                        if "outcome" in n and i not in (time_col, event_col)), None)
+                        if "outcome" in n and i not in (time_col, event_col, date_col)), None)
     if event_col is None:
         return None
     out = []
+    day = ""
     for cells in grid.rows:
         if len(cells) <= max(time_col, event_col):
             return None, 1
-        span = parse_span(plain(cells[time_col]))
+        if date_col is not None:
+            day = plain(cells[date_col]).strip() or day
+        span = parse_span(f"{day} {plain(cells[time_col]).strip()}" if day
+                          else plain(cells[time_col]))
         if span is None:
             return None, 1
         # Other columns go to the note, each with its heading ("Data Link: ...").
         extra = [f"{plain(grid.header[i])}: {cell(c)}" if i < len(grid.header)
                  and plain(grid.header[i]) else cell(c)
                  for i, c in enumerate(cells)
-                 if i not in (time_col, event_col, outcome_col) and cell(c)]
+                 if i not in (time_col, event_col, outcome_col, date_col) and cell(c)]
         status = cell(cells[outcome_col]) if outcome_col is not None and \
             outcome_col < len(cells) else ""
         row = _row(r, span, cell(cells[event_col]), status, extra)
@@ -1313,10 +1342,13 @@ def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
     done = re.search(r"\(([^()]*)\)\s*$", text)
     if done and "item_status" not in values and r.vocab.lookup("item_status", done.group(1)):
         values["item_status"] = done.group(1)  # "... (done)": the title keeps it
-    parts = re.split(r"\s+[—–-]\s+", text)
+    # The separators as written: a part that is none of the item's fields goes back into
+    # the title with its own dash ("Add retries — not just timeouts").
+    pieces = re.split(r"(\s+[—–-]\s+)", text)
+    parts, dashes = pieces[::2], ["", *pieces[1::2]]
     values["title"] = parts[0]
     notes = []
-    for part in parts[1:]:
+    for part, dash in zip(parts[1:], dashes[1:], strict=True):
         bare = part.strip().strip("*_").strip()
         due = re.match(r"^(?:due|fällig|bis)\s+(.+)$", bare, re.I)
         if bare.startswith("@"):
@@ -1331,7 +1363,7 @@ def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
         elif "owner" in values or "ticket" in values:
             notes.append(part)  # what follows the title's parts: "done 2024-03-06"
         else:
-            values["title"] += f" - {part}"
+            values["title"] += f"{dash}{part}"
     if notes:
         values["note"] = " - ".join(notes)
     return values

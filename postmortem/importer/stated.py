@@ -23,8 +23,10 @@ _STAMP = re.compile(
     r"(?P<clock>(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)(?!\d)"
     r"(?:\s*(?:Uhr)\b)?")
 # A zone after a clock needs a space ("11:55 CET", "11:55 +01:00"; only Z is attached), so
-# "12:49-12:50" stays a range.
-_ZONE = re.compile(r"(?:[ \t]+(?P<zone>[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})|(?P<z>Z))(?![\w:])")
+# "12:49-12:50" stays a range. A colon may follow it as the event's separator
+# ("14:02 UTC: primary reboots"), not a digit ("+01:00" is not "+01" and ":00").
+_ZONE = re.compile(r"(?:[ \t]+(?P<zone>[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})|(?P<z>Z))"
+                   r"(?!\w|:\d)")
 _DATED = re.compile(r"~?\d{4}-\d{2}-\d{2}T")
 _RANGE = re.compile(r"\s*(?:[-–—]|to|bis)\s*")
 _LEAD = re.compile(r"^\s*(?P<em>\*\*|__)?")

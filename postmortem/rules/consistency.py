@@ -172,13 +172,63 @@ def _zone_of_the_date(s: Subject, rule: Rule) -> Iterator[Problem]:
                 continue  # no zone stated, or another zone's time: kept as stated
             wall = dt.datetime.combine(stamp.day or day, stamp.clock, tzinfo=tz)
             actual = wall.utcoffset()
-            if actual is None or actual == stamp.offset:
+            # A wall time the clocks show twice (the hour after a change back to standard
+            # time) may carry either offset: 02:10 CEST and 02:10 CET are both right then.
+            if actual is None or stamp.offset in (actual, wall.replace(fold=1).utcoffset()):
                 continue
             yield rule(s.rel, *s.at(*loc), dotted(loc), (
                 f"'{text}' says {stamp.zone} ({_offset(stamp.offset)}), but {name} is at "
                 f"{_offset(actual)} ({wall.tzname()}) on {wall.date().isoformat()}; write "
                 f"{stamp.written} {wall.tzname()} if that is what the clock showed, or the "
                 "time in the zone in force"))
+
+
+def _skipped(wall: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+    """For a wall time the clocks never showed (they jumped forward past it): the first
+    skipped minute and the time they jumped to; None for a time that exists."""
+    def exists(when: dt.datetime) -> bool:
+        back = when.astimezone(dt.timezone.utc).astimezone(when.tzinfo)
+        return back.replace(tzinfo=None) == when.replace(tzinfo=None)
+
+    if exists(wall):
+        return None
+    jump = (wall.replace(fold=1).utcoffset() or dt.timedelta()) - \
+        (wall.replace(fold=0).utcoffset() or dt.timedelta())
+    start = wall.replace(second=0, microsecond=0)
+    for _ in range(int(jump.total_seconds() // 60)):  # zones jump by at most a few hours
+        earlier = start - dt.timedelta(minutes=1)
+        if exists(earlier):
+            break
+        start = earlier
+    return start, start + jump
+
+
+@CONSISTENCY.check("C012")
+def _skipped_time(s: Subject, rule: Rule) -> Iterator[Problem]:
+    tz, day = s.zone, s.incident.date
+    if tz.utcoffset(dt.datetime(day.year, 1, 1)) == tz.utcoffset(dt.datetime(day.year, 7, 1)):
+        return  # no change of clocks that year (UTC, most of Asia): nothing is skipped
+    name = s.incident.timezone or s.config.timezone
+    for loc, text in _times(s):
+        span = parse(text, ranges=True)
+        if not isinstance(span, Span):
+            continue
+        for stamp in (span.start, span.end):
+            if stamp is None or stamp.offset is not None:
+                continue  # a stated offset makes any wall time an instant
+            wall = dt.datetime.combine(stamp.day or day, stamp.clock, tzinfo=tz)
+            skipped = _skipped(wall)
+            if skipped is None:
+                continue
+            start, end = skipped
+            read = wall.astimezone(dt.timezone.utc).astimezone(tz)
+            what = f"'{text}'" if text.strip() == stamp.written else \
+                f"{stamp.written} in '{text}'"
+            yield rule(s.rel, *s.at(*loc), dotted(loc), (
+                f"{what} does not exist on {wall.date().isoformat()} in "
+                f"{name}, the clocks went from {start:%H:%M} straight to {end:%H:%M}; it is "
+                f"read as {stamp.written} {wall.replace(fold=0).tzname()} = "
+                f"{read:%H:%M} {read.tzname()}: write the time the clocks showed"))
 
 
 def _offset(delta: dt.timedelta) -> str:
@@ -211,8 +261,18 @@ _CREATED = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ])?[0-9]{1,2}:[0-9]{2}"
 
 
 def _stamp_in(text: str, s: Subject) -> dt.datetime | None:
-    """The instant a free "report created" text names, when it holds a date and a time."""
+    """The instant a free "report created" text names, when it holds a date and a time
+    (None when it writes its date in a way not read here: the time alone would be taken
+    on the incident's date)."""
     date = re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)
+    german = re.search(r"(?<![0-9.])([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})(?![0-9])", text)
+    if date is None and german is not None:
+        day, month, year = german.groups()
+        iso = f"{year}-{int(month):02d}-{int(day):02d}"
+        text = text[:german.start()] + iso + text[german.end():]
+        date = re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)
+    elif date is None and re.search(r"(?<![0-9])[0-9]{4}(?![0-9:])", text):
+        return None  # a date in words ("October 2, 2025 10:00"): not the incident's day
     for m in _CREATED.finditer(text):
         candidate = m.group(0)
         if date is not None and not candidate.startswith(date.group(0)):
@@ -274,11 +334,14 @@ def _figure_text(figure: str | dict[str, str]) -> str:
     return figure
 
 
-def _where(s: Subject, loc: Loc, needle: str) -> tuple[int, int]:
+def _where(s: Subject, loc: Loc, needle: str, value: str = "",
+           start: int = 0) -> tuple[int, int]:
+    """Where ``needle``, found at ``start`` of the text ``value``, is written: the same
+    occurrence of it ("10 minutes" may be written twice), not the first."""
     node, found = locate(s.parsed.root, loc)
     if node is None or not found:
         return s.at(*loc)
-    return where_in(s.parsed.text, node, needle)
+    return where_in(s.parsed.text, node, needle, value.count(needle, 0, start))
 
 
 # Which span a duration speaks of, by the words before or after it (English and German).
@@ -376,7 +439,7 @@ def _durations_in_prose(s: Subject, rule: Rule) -> Iterator[Problem]:
             after = text[d.end:d.end + 40]
             own = _own_range(after)
             if own is not None and abs(d.minutes - own) > max(floor, share * own):
-                yield rule(s.rel, *_where(s, loc, d.text), dotted(loc), (
+                yield rule(s.rel, *_where(s, loc, d.text, text, d.start), dotted(loc), (
                     f"'{d.text}' and the times after it, which make {_minutes(own)}, "
                     "disagree; correct one of the two"))
                 continue
@@ -391,7 +454,7 @@ def _durations_in_prose(s: Subject, rule: Rule) -> Iterator[Problem]:
             minutes, how = computed
             if abs(d.minutes - minutes) <= max(floor, share * minutes):
                 continue
-            yield rule(s.rel, *_where(s, loc, d.text), dotted(loc), (
+            yield rule(s.rel, *_where(s, loc, d.text, text, d.start), dotted(loc), (
                 f"'{d.text}' {_SPAN_WORDS[span]}, but {how} make "
                 f"{_minutes(minutes)}; correct the text or the times"))
 
@@ -437,7 +500,7 @@ def _counts_in_prose(s: Subject, rule: Rule) -> Iterator[Problem]:
             total = c.all_of or bool(_TOTAL.search(text, c.end, c.end + 20))
             if c.number == size or (not total and c.number < size):
                 continue  # "6 fixes deployed" of 8 speaks of some of them
-            yield rule(s.rel, *_where(s, loc, c.text), dotted(loc), (
+            yield rule(s.rel, *_where(s, loc, c.text, text, c.start), dotted(loc), (
                 f"'{c.text}' counts {c.number}, but the report lists {size} "
                 f"{key.replace('_', ' ')} (line {s.at(key)[0]}); correct the number or the list"))
 
@@ -475,7 +538,7 @@ def _all_passed_claims(s: Subject, rule: Rule) -> Iterator[Problem]:
             else:
                 at, what = unchecked[0]
                 other = f"'{what}' is not checked off (line {s.at(*at)[0]})"
-            yield rule(s.rel, *_where(s, loc, m.group(0)), dotted(loc),
+            yield rule(s.rel, *_where(s, loc, m.group(0), text, m.start()), dotted(loc),
                        f"'{m.group(0)}', but {other}; correct the claim or finish the test")
 
 
