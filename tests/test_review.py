@@ -234,6 +234,26 @@ def test_as_of_reviews_the_seven_days_ending_that_day(weeks: Path) -> None:
     assert [t["date"] for t in data["trend"]][-2:] == ["2025-10-22", "2025-10-29"]
 
 
+def test_due_soon_covers_the_days_until_the_next_review_and_owners_ignore_case(
+        repo: Path) -> None:
+    """Due soon: from the review's day to the day before the next one (seven days); the day
+    after that is the next review's "today". One owner line however a name is spelt."""
+    (repo / "pyproject.toml").write_text(CONFIG.format(language="en"), encoding="utf-8")
+    h = History(repo)
+    h.set(A, item("AI-1", "Today", "Ann", "high", "todo", "2025-11-02"),
+          item("AI-2", "In six days", "ann", "high", "todo", "2025-11-08"),
+          item("AI-3", "In seven days", "ann", "high", "todo", "2025-11-09"),
+          item("AI-4", "Overdue", "bob", "high", "todo", "2025-11-01"))
+    h.commit("2025-10-28T08:00:00+00:00", "Alice Able", "A: postmortem")
+    data = review_json("--as-of", "2025-11-02")
+    assert [(keys([d])[0], d["days_left"]) for d in data["due_soon"]] == [
+        (f"{A}#AI-1", 0), (f"{A}#AI-2", 6)]
+    assert [(o["owner"], o["open"], o["overdue"]) for o in data["owners"]] == [
+        ("bob", 1, 1), ("ann", 3, 0)]
+    following = review_json("--as-of", "2025-11-09")
+    assert [keys([d])[0] for d in following["due_soon"]] == [f"{A}#AI-3"]
+
+
 def test_overdue_order_and_links(weeks: Path) -> None:
     data = review_json("--week", "2025-W45")
     assert [(keys([o])[0], o["days_overdue"]) for o in data["overdue"]] == [

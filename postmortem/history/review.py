@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from postmortem.config import Config
 
 TREND_WEEKS = 8
-DUE_SOON_DAYS = 7
+DUE_SOON_DAYS = 7  # due from the review day to the day before the next one
 TEMPLATE = "review.md.j2"
 GENERATOR = "postmortem review"  # the JSON form's marker, under "generated_by"
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -275,7 +276,7 @@ def _collect(items: list[ItemHistory], window: _Window,
             if state.overdue_on(day):
                 week.overdue.append(OverdueItem(ref(item, state), state.days_overdue(day),
                                                 item.slips_until(window.end)))
-            elif state.due is not None and state.due <= day + dt.timedelta(DUE_SOON_DAYS):
+            elif state.due is not None and state.due < day + dt.timedelta(DUE_SOON_DAYS):
                 week.due_soon.append(DueSoonItem(ref(item, state), (state.due - day).days))
         # Closed as the item stood at the end of the window: a close that was undone
         # (reopened) within it does not count, and a later close counts in its own week.
@@ -352,11 +353,16 @@ def build_review(history: History, config: Config, as_of: dt.date, *,
 
 def _owners(open_items: list[tuple[ItemHistory, State]], as_of: dt.date,
             ref: Callable[[ItemHistory, State], ItemRef]) -> list[OwnerLine]:
+    # One line per owner however the files spell the name ("Ann", "ann"), as `actions
+    # --owner` matches it; shown as most items spell it.
     groups: dict[str | None, list[tuple[ItemHistory, State]]] = {}
     for item, state in open_items:
-        groups.setdefault(state.owner, []).append((item, state))
+        key = state.owner.casefold() if state.owner is not None else None
+        groups.setdefault(key, []).append((item, state))
     lines = []
-    for owner, group in groups.items():
+    for group in groups.values():
+        spellings = Counter(s.owner for _, s in group)
+        owner = min(spellings, key=lambda o: (-spellings[o], o or ""))
         # An item opened before a shallow history begins is older than any known one.
         item, state = min(group, key=lambda p: (p[0].opened or dt.date.min, p[0].incident,
                                                 p[0].id))
