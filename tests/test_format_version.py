@@ -32,6 +32,7 @@ RECORDED = {
     6: "c07bf6d93b200b0c",  # a report says how many follow-ups there are beyond those it lists
     7: "9f56afdb102eb549",  # multi-line expected/observed, impact, alert ... keep their lists
     8: "9556a5b5498bfe66",  # titles and owners of follow-ups escaped as one-line text
+    9: "4fb70dbdf8e1333c",  # `<` in code as written; sign-off lines; seconds kept
 }
 
 

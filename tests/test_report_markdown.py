@@ -205,3 +205,70 @@ def test_an_expected_result_written_as_a_list_is_a_list(repo: Path, runner: CliR
             "</ul>\n</li>\n</ol>") in html
     assert ("<p><strong>Alert</strong>:\nAlert if workers &lt;a id=&quot;x&quot;&gt;&lt;/a&gt;"
             "&lt; 3\n# paged\n```</p>") in html
+
+
+def test_a_less_than_sign_in_a_code_span_is_shown_as_written(repo: Path,
+                                                               runner: CliRunner) -> None:
+    """Outside code ``<`` is an entity (no HTML); inside a code span an entity would be shown
+    as ``&lt;``: it stays ``<`` there, in headings, table cells, lists and links alike."""
+    text = report(repo, runner, """\
+        timeline:
+          - at: "11:16"
+            event: "Alert `queue_depth < 10` fired <b>"
+        root_causes:
+          - title: "Limit `x < y` and [`a[0]`]"
+        action_items:
+          - {id: AI-1, title: "Fix `a < b`", owner: ops, priority: high, status: todo,
+             due: 2025-10-08}
+        """)
+    html = MD.render(text)
+    assert "<td>Alert <code>queue_depth &lt; 10</code> fired &lt;b&gt;</td>" in html
+    assert "Limit <code>x &lt; y</code> and [<code>a[0]</code>]</h3>" in html
+    assert "<td>Fix <code>a &lt; b</code></td>" in html
+    assert "&amp;lt;" not in html
+
+
+def test_a_link_to_an_incident_shows_its_title_as_written() -> None:
+    from postmortem.reports.markdown import md_link
+    html = MD.renderInline(md_link("Fix `arr[0]` in `C:\\tmp` [x] <b>", "x.md"))
+    assert html == ('<a href="x.md">Fix <code>arr[0]</code> in <code>C:\\tmp</code> [x] '
+                    "&lt;b&gt;</a>")
+
+
+def test_sign_off_lines_are_lines(repo: Path, runner: CliRunner) -> None:
+    text = report(repo, runner, """\
+        sign_off:
+          fields:
+            - Incident: Checkout down
+            - Verification: PASSED
+          body: All code changes are active.
+        """)
+    html = paragraphs(text)
+    assert ("<strong>Incident</strong>: Checkout down<br />\n"
+            "<strong>Verification</strong>: PASSED") in html
+    assert "All code changes are active." in html
+
+
+def test_a_fix_verification_state_is_not_run_into_its_description(
+        repo: Path, runner: CliRunner) -> None:
+    text = report(repo, runner, """\
+        fixes:
+          - title: Cache rebuilt
+            verification:
+              state: partial
+              description: Checked on one node.
+        """)
+    html = paragraphs(text)
+    assert "<strong>Verification</strong>: ⚠️ PARTIAL" in html
+    assert "Checked on one node." in html
+
+
+def test_times_written_with_seconds_keep_them(repo: Path, runner: CliRunner) -> None:
+    text = report(repo, runner, """\
+        detected: "11:16:45"
+        timeline:
+          - at: "2025-10-01T11:17:30"
+            event: Fix applied
+        """)
+    assert "**Detected**: 11:16:45 (time to detect: 45 s)" in text
+    assert "| 2025-10-01 11:17:30 | Fix applied |" in text

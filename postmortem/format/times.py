@@ -228,7 +228,7 @@ def show(text: str, day: dt.date, tz: dt.tzinfo, reference: str | None = None) -
 def _show(s: Stamp, day: dt.date, tz: dt.tzinfo, reference: str | None) -> str:
     when = s.on(day, tz)
     text = ("~" if s.approx else "") + (f"{s.day.isoformat()} " if s.day else "")
-    text += s.written if s.day is None else s.clock.strftime("%H:%M")
+    text += s.written  # with its seconds where it has them, as a time without a date
     label = zone_label(when, s)
     if s.zone is not None or (reference is not None and label != reference):
         text += f" {label}"

@@ -36,7 +36,10 @@ class Moment:
         return zone_label(self.local, self.stamp)
 
     def clock(self, fmt: str = "%H:%M") -> str:
-        """``~`` for an approximate time, then the local time in ``fmt``."""
+        """``~`` for an approximate time, then the local time in ``fmt``; a time written with
+        seconds keeps them (``12:07:38``, not ``12:07``)."""
+        if fmt.endswith("%H:%M") and self.stamp.written.count(":") == 2:
+            fmt += ":%S"
         return ("~" if self.stamp.approx else "") + self.local.strftime(fmt)
 
 

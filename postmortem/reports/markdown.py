@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 # What a line may start with to become a block of its own: a heading, quote, list item,
@@ -12,12 +13,47 @@ _BLOCK_START = re.compile(r"(?:#{1,6}(?![^ \t])|>|[-+*](?![^ \t])|[-=]+[ \t]*$|"
 _ORDERED_START = re.compile(r"(\d{1,9})([.)])(?![^ \t])")
 
 
+_TICKS = re.compile(r"`+")
+
+
+def outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to what is outside its code spans. A code span shows
+    its text as it is: an entity or a backslash added there would be shown."""
+    out: list[str] = []
+    pos = i = 0
+    while i < len(text):
+        if text[i] == "\\":  # an escaped character, a backtick say, opens no code span
+            i += 2
+            continue
+        if text[i] != "`":
+            i += 1
+            continue
+        opening = _TICKS.match(text, i)
+        assert opening is not None
+        closing = _TICKS.search(text, opening.end())
+        while closing is not None and len(closing.group()) != len(opening.group()):
+            closing = _TICKS.search(text, closing.end())
+        if closing is None:  # backticks without their closing run are text
+            i = opening.end()
+            continue
+        out.append(change(text[pos:i]))
+        out.append(text[i:closing.end()])
+        pos = i = closing.end()
+    out.append(change(text[pos:]))
+    return "".join(out)
+
+
+def no_html(text: str) -> str:
+    """``text`` with every ``<`` outside code spans written as an entity: no HTML starts."""
+    return outside_code(text, lambda part: part.replace("<", "&lt;"))
+
+
 def inline(text: str) -> str:
     """A one-line field as Markdown that shows its text and adds nothing: no HTML (``<`` is
-    written as an entity), and at the start no marker of a block (``# ``, ``- ``, ``1. ``,
-    ``>``, ``---``, a fence): those get a backslash. Inline markup (``**bold**``, code
-    spans) stays, as in the reports the format was made from."""
-    text = text.strip().replace("<", "&lt;")
+    written as an entity outside code spans), and at the start no marker of a block (``# ``,
+    ``- ``, ``1. ``, ``>``, ``---``, a fence): those get a backslash. Inline markup
+    (``**bold**``, code spans) stays, as in the reports the format was made from."""
+    text = no_html(text.strip())
     ordered = _ORDERED_START.match(text)
     if ordered:
         return f"{ordered.group(1)}\\{text[ordered.end(1):]}"
@@ -38,7 +74,9 @@ def text_block(text: str) -> str:
     them; no HTML (``<`` is an entity) and no line starts a heading, a break, a code fence or
     a link definition (a backslash goes before it)."""
     out = []
-    for line in text.strip().replace("<", "&lt;").split("\n"):
+    # Line by line: a code span may run over lines, but a line that only seems to close
+    # one (in the next list item, say) must not let HTML through.
+    for line in map(no_html, text.strip().split("\n")):
         m = _STRUCTURE_LINE.match(line)
         out.append(line if m is None else "\\" + line[m.end():])
     return "\n".join(out)
@@ -54,8 +92,9 @@ def code(text: str) -> str:
 
 def md_link(text: str, url: str) -> str:
     """``[text](url)`` whatever the text holds; a url with spaces or parentheses goes in <>."""
-    label = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-    label = label.replace("<", "&lt;")
+    # Code spans bind more tightly than the brackets of a link: they need no escapes.
+    label = outside_code(text, lambda part: part.replace("\\", "\\\\").replace("[", "\\[")
+                         .replace("]", "\\]").replace("<", "&lt;"))
     if any(ch in url for ch in " ()<>"):
         url = "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
     return f"[{label}]({url})"

@@ -345,7 +345,9 @@ def _sign_off(r: _Report) -> Block:
     sign_off = r.incident.sign_off
     if not sign_off:
         return None
-    return {"fields": [figure(f) for f in sign_off.fields], "body": sign_off.body}
+    fields = [figure(f) for f in sign_off.fields]
+    # Lines that stay lines, as the header's and the footer's do.
+    return {"fields": fields, "block": _block(fields), "body": sign_off.body}
 
 
 def _related(r: _Report) -> Block:

@@ -172,15 +172,24 @@ def _zone_of_the_date(s: Subject, rule: Rule) -> Iterator[Problem]:
                 continue  # no zone stated, or another zone's time: kept as stated
             wall = dt.datetime.combine(stamp.day or day, stamp.clock, tzinfo=tz)
             actual = wall.utcoffset()
-            # A wall time the clocks show twice (the hour after a change back to standard
-            # time) may carry either offset: 02:10 CEST and 02:10 CET are both right then.
-            if actual is None or stamp.offset in (actual, wall.replace(fold=1).utcoffset()):
+            if actual is None or actual == stamp.offset:
+                continue
+            later = wall.replace(fold=1)  # in the hour a fall-back repeats: its second time
+            if later.utcoffset() == stamp.offset and _shown_twice(later):
                 continue
             yield rule(s.rel, *s.at(*loc), dotted(loc), (
                 f"'{text}' says {stamp.zone} ({_offset(stamp.offset)}), but {name} is at "
                 f"{_offset(actual)} ({wall.tzname()}) on {wall.date().isoformat()}; write "
                 f"{stamp.written} {wall.tzname()} if that is what the clock showed, or the "
                 "time in the zone in force"))
+
+
+def _shown_twice(wall: dt.datetime) -> bool:
+    """Whether the clock showed ``wall`` (fold 1) a second time, after a fall-back: then both
+    offsets of the zone are right for it (02:30 CEST and 02:30 CET on 2025-10-26 in Berlin)."""
+    utc = wall.astimezone(dt.timezone.utc)
+    return (wall.replace(fold=0).utcoffset() != wall.utcoffset()
+            and utc.astimezone(wall.tzinfo).replace(tzinfo=None) == wall.replace(tzinfo=None))
 
 
 def _skipped(wall: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
