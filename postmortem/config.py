@@ -194,7 +194,9 @@ def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
     for folder in (start, *start.parents):
         own = folder / "postmortem.toml"
         if own.is_file():
-            return folder, own, _read_toml(own)
+            table = _read_toml(own)
+            _one_config(own, folder / "pyproject.toml")
+            return folder, own, table
         project = folder / "pyproject.toml"
         if project.is_file():
             table = _read_toml(project).get("tool", {}).get("postmortem")
@@ -206,6 +208,22 @@ def find_root(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
         if (folder / ".git").exists():
             return folder, None, {}
     return start, None, {}
+
+
+def _one_config(own: Path, project: Path) -> None:
+    """postmortem.toml and a [tool.postmortem] table beside it: one of them would be
+    silently ignored."""
+    if not project.is_file():
+        return
+    try:
+        table = _read_toml(project).get("tool", {}).get("postmortem")
+    except ConfigError:
+        return  # not ours to judge: postmortem.toml is the configuration here
+    if table is not None:
+        raise ConfigError(f"{own.name} and {project.name} [tool.postmortem] are both in "
+                          f"{own.parent}: settings must be in one of them",
+                          hint=f"move the settings of [tool.postmortem] into {own.name} "
+                               f"(at its top level) and delete the table, or delete {own.name}")
 
 
 def _unknown(key: str, known: dict[str, Any], where: str) -> ConfigError:
@@ -231,6 +249,11 @@ def load_config(start: Path | None = None) -> Config:
         where = "pyproject.toml [tool.postmortem]"
     values: dict[str, Any] = {}
     for key, value in table.items():
+        if key == "tool" and source is not None and source.name == "postmortem.toml":
+            raise ConfigError(f"{where}: unknown key 'tool'; postmortem.toml holds the "
+                              "settings at its top level",
+                              hint="write `language = \"de\"`, not `[tool.postmortem]` "
+                                   "`language = \"de\"`")
         if key not in _KEYS:
             raise _unknown(key, _KEYS, f"{where}: ")
         expected, _ = _KEYS[key]

@@ -110,7 +110,9 @@ def files_under(folder: Path, suffixes: tuple[str, ...] = (".yaml",), *,
     """Every entry under ``folder`` whose name ends in one of ``suffixes`` (``any_case``: in
     upper case too) that is not a folder (links, pipes and the like included, for the
     reader to name), sorted; and the folders that could not be listed, with the reason.
-    Links to folders are not followed."""
+    Links to folders are not followed. Hidden names (a leading dot) are left out, files and
+    folders: `.github/`, `.venv/`, `.pre-commit-config.yaml` and an editor's lock file
+    (`.#2025-10-01-x.yaml`) are never incidents, and no id starts with a dot."""
     found: list[Path] = []
     failed: list[tuple[Path, str]] = []
 
@@ -118,7 +120,7 @@ def files_under(folder: Path, suffixes: tuple[str, ...] = (".yaml",), *,
         failed.append((Path(exc.filename), exc.strerror or str(exc)))
 
     for top, dirs, names in os.walk(folder, onerror=unreadable):
-        dirs[:] = [d for d in dirs if d != ".git"]  # a repository's own files, never git's
-        found.extend(Path(top, name) for name in names
-                     if (name.lower() if any_case else name).endswith(suffixes))
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(top, name) for name in names if not name.startswith(".")
+                     and (name.lower() if any_case else name).endswith(suffixes))
     return sorted(found), sorted(failed)

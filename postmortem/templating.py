@@ -79,6 +79,8 @@ def get_template(config: Config | None, name: str) -> jinja2.Template:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or name}:{exc.lineno}: template syntax error: "
                             f"{exc.message}") from None
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(config, name, exc) from None
     except jinja2.TemplateNotFound:
         where = f"{config.templates_dir} or " if config is not None else ""
         raise TemplateError(f"template '{name}' not found in {where}the shipped templates"
@@ -106,12 +108,43 @@ def _template_frame(exc: BaseException, filename: str) -> str:
     return found
 
 
+def _not_utf8(config: Config | None, name: str, exc: UnicodeDecodeError) -> TemplateError:
+    where = config.rel(config.templates_dir / name) if config is not None else name
+    byte = exc.object[exc.start]
+    return TemplateError(f"{where}: template is not valid UTF-8 (byte 0x{byte:02x} at offset "
+                         f"{exc.start})",
+                         hint="save the template as UTF-8, or delete your override to use "
+                              "the shipped one")
+
+
 def templates_digest(config: Config, names: tuple[str, ...]) -> str:
-    """A hash of the templates in use: a changed template makes every report stale."""
+    """A hash of the templates in use: ``names`` and every template they include, import or
+    extend, so that a change to any of them makes every report stale."""
+    import jinja2
+    import jinja2.meta
+
     h = hashlib.sha256()
     env = environment(config)
     assert env.loader is not None
-    for name in names:
-        source, _, _ = env.loader.get_source(env, name)
+    todo, seen = list(names), set()
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            continue  # reported where the template is used
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(config, name, exc) from None
         h.update(name.encode() + b"\0" + source.encode() + b"\0")
+        try:
+            found = list(jinja2.meta.find_referenced_templates(env.parse(source, name,
+                                                                         filename)))
+        except jinja2.TemplateSyntaxError:
+            continue  # reported where the template is used
+        # A name computed at run time could be any template: then all of them count.
+        todo.extend(sorted(env.list_templates()) if None in found
+                    else [ref for ref in found if ref is not None])
     return h.hexdigest()[:16]

@@ -98,6 +98,26 @@ def test_files_in_subfolders_are_checked(runner: CliRunner, write_incident: Writ
     assert result.stdout == error_line("2024/a") + "\n"
 
 
+def test_hidden_files_and_folders_are_no_incidents(runner: CliRunner, write_incident: Write,
+                                                  repo: Path) -> None:
+    """A hidden folder (a tool's, a draft folder) and an editor's lock file, a dangling link
+    named `.#<file>`, are skipped, also with the incidents folder at the repository root."""
+    write_incident("a", CLEAN.format(id="a"))
+    write_incident(".drafts/b", ERROR.format(id="b"))
+    (repo / "incidents" / ".#a.yaml").symlink_to("alice@laptop.4242:1700000000")
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yaml").write_text("on: push\n", encoding="utf-8")
+    (repo / ".pre-commit-config.yaml").write_text("repos: []\n", encoding="utf-8")
+    for config in ("", '[tool.postmortem]\nincidents_dir = "."\n'):
+        (repo / "pyproject.toml").write_text(config, encoding="utf-8")
+        result = check(runner)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            0, "", "1 file checked, no problems\n"), config
+    # Named on the command line, a file in a hidden folder is checked as any other.
+    named = check(runner, "incidents/.drafts/b.yaml")
+    assert named.stdout == error_line(".drafts/b") + "\n"
+
+
 def test_json_format(runner: CliRunner, write_incident: Write) -> None:
     write_incident("bad", ERROR.format(id="bad"))
     write_incident("warn", WARNING.format(id="warn"))

@@ -207,3 +207,28 @@ def test_noqa_silences_findings_across_files(write_incident: Write) -> None:
     write_incident("a", BASE.format(id="a") + "related:\n"
                    "  - incident: gone  # noqa: X002 -- archived elsewhere\n")
     assert run("check")[:2] == (0, "")
+
+
+@pytest.mark.parametrize("config", [
+    '[check]\nignore = ["ALL"]\n',
+    '[check]\nselect = ["M"]\n',
+    '[check]\nseverity = {ALL = "warning"}\n',
+    '[check]\nper_file_ignores = {"incidents/*" = ["S", "Y"]}\n',
+])
+def test_what_keeps_a_file_from_being_read_is_never_silenced(
+        write_incident: Write, repo: Path, config: str) -> None:
+    """Ignored or lowered, a YAML or schema error would leave the file out of `check` and
+    `render` without a word: it is reported as an error all the same, saying so."""
+    write_incident("a", BASE.format(id="a") + "bogus: 1\n")
+    write_incident("b", "id: b\ntitle: [broken\n")
+    (repo / "postmortem.toml").write_text(config, encoding="utf-8")
+    note = (" (reported although the configuration ignores or lowers it: the file is neither "
+            "checked nor rendered until it is fixed)")
+    code, out, _ = run("check")
+    assert code == 1
+    assert [line.split(": ", 2)[:2] for line in out.splitlines()] == [
+        ["incidents/a.yaml:8:1", "error"], ["incidents/b.yaml:3:1", "error"]]
+    assert out.count(note) == 2 and "[S002]" in out and "[Y004]" in out
+    code, _, err = run("render")
+    assert code == 1 and err.count(note) == 2
+    assert not (repo / "incidents" / "a.md").exists()

@@ -7,6 +7,7 @@ models and pydantic out of its start-up.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -28,7 +29,7 @@ from postmortem.format.yamlread import (
     too_big,
 )
 from postmortem.rules.noqa import Noqa
-from postmortem.rules.problems import Problem
+from postmortem.rules.problems import Problem, sort_key
 
 if TYPE_CHECKING:
     from yaml.nodes import MappingNode
@@ -180,6 +181,20 @@ def load_source(source: Source, config: Config, *, errors_only: bool = False) ->
     return load(source.data, source.rel, config, path=source.path, errors_only=errors_only)
 
 
+def _unsilenced(kept: list[Problem], found: list[Problem]) -> list[Problem]:
+    """The problems of a file that could not be read into an incident when `ignore`,
+    `severity` or a `# noqa` silenced every error that says why: those errors are reported
+    all the same, as ruff reports syntax errors, or the file would be left out of `check`
+    and `render` without a word."""
+    why = [p for p in found if p.severity == "error"]
+    same = {(p.line, p.col, p.code, p.message) for p in why}
+    note = " (reported although the configuration ignores or lowers it: the file is " \
+        "neither checked nor rendered until it is fixed)"
+    return sorted([*(p for p in kept if (p.line, p.col, p.code, p.message) not in same),
+                   *(dataclasses.replace(p, message=p.message + note) for p in why)],
+                  key=sort_key)
+
+
 def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
          validate: bool = True, errors_only: bool = False) -> Loaded:
     """Parse ``data`` (shown as ``rel``) and, with ``validate``, check it against the models
@@ -218,6 +233,8 @@ def load(data: bytes, rel: str, config: Config, *, path: Path | None = None,
         left_out = selection.enabled - codes
         problems += [p for p in noqa.unused(rel) if p.field not in left_out]
     problems = selection.apply(problems)
+    if model is None and not any(p.severity == "error" for p in problems):
+        problems = _unsilenced(problems, parsed.problems)
     loaded = Loaded(where, rel, parsed.data, parsed.root, model, problems, noqa=noqa)
     if model is not None:
         for index, ref in enumerate(model.related):

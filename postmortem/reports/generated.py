@@ -99,10 +99,14 @@ def inspect(path: Path) -> Existing | None:
     fields = dict(word.split(":", 1) for word in line.split()
                   if word.startswith(("file:", "inputs:", "body:")))
     recorded = fields.get("body")
+    if not recorded:
+        # Every marker postmortem writes ends in the digest of its body: a first line that
+        # only looks like one (a copied comment, a hand-written note) is not ours.
+        return Existing(generated=False, raw=raw)
     intact = recorded == body_digest(body)
     # Line endings converted on checkout (git's autocrlf) are no edit: such a file is
     # rendered again, as any file that is not byte for byte what render writes.
-    edited = bool(recorded) and not intact \
+    edited = not intact \
         and recorded != body_digest(body.replace(b"\r\n", b"\n"))
     source = line[len(MARKER_PREFIX):].partition(" from ")[2].partition(";")[0] or None
     command = line.partition(" and run `")[2].partition("` instead")[0] or None

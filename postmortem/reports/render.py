@@ -11,7 +11,7 @@ from pathlib import Path
 
 from postmortem.atomic import TEMP_NAME, leftover_temps, locked, remove
 from postmortem.config import Config
-from postmortem.errors import PostmortemError
+from postmortem.errors import PostmortemError, UsageError
 from postmortem.format.load import Source, incident_files, load_source, read_source
 from postmortem.format.model import Incident
 from postmortem.gcpause import gc_paused
@@ -286,6 +286,7 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
         result = RenderResult(problems=run.problems, files=len(entries))
         valid = {e.summary.id: (i, e) for i, e in enumerate(entries) if e.summary is not None}
         summaries = {key: e.summary for key, (_, e) in valid.items() if e.summary is not None}
+        _index_apart(config, [e for e in entries if e.summary is not None])
         graph = LinkGraph(summaries, config.rel(config.index_path))
         theirs: list[list[tuple[int, str]]] = [[] for _ in range(run.pool.size)]
         mine: list[tuple[int, str]] = []
@@ -313,6 +314,19 @@ def _render_all(config: Config, *, check: bool, force: bool, jobs: int | None) -
     result.outcomes.sort(key=lambda o: o.path)
     result.problems.sort(key=sort_key)
     return result
+
+
+def _index_apart(config: Config, entries: list[Entry]) -> None:
+    """The index is not written where a report goes: the two would overwrite each other
+    on every run."""
+    index = config.index_path
+    for entry in entries:
+        if report_path(config, entry.path) == index:
+            raise UsageError(
+                f"{config.source.name if config.source else 'configuration'}: index_file "
+                f"'{config.rel(index)}' is where the report of {entry.rel} is written",
+                hint="set index_file to another path, such as "
+                     f"'{config.rel(config.reports_dir / 'README.md')}'")
 
 
 def remove_orphans(config: Config, expected: set[Path], result: RenderResult, *,

@@ -223,7 +223,7 @@ class SummaryCache:
             for rel in (config.rel(config.incidents_dir), config.rel(config.reports_dir)))
         # The cache keeps each file's findings as the rules were selected then.
         checks = json.dumps([config.select, config.ignore, config.per_file_ignores,
-                             config.severity])
+                             config.severity, config.required_sections])
         self.fingerprint = f"{fingerprint}:{SHAPE}:{hashlib.sha1(checks.encode()).hexdigest()}"
         self.entries: dict[str, tuple[str, Summary, list[Problem]]] = {}
         self._whole = False  # the file holds exactly ``entries``

@@ -44,6 +44,11 @@ def reference() -> str:
         "`# noqa: M006 -- the seed lists the fix after its verification`. In a block of "
         "text (`|`), put the comment on the line that opens it.",
         "",
+        "An error that keeps a file from being read into an incident (a Y or S rule: its "
+        "YAML, its schema) is reported as an error however it is ignored, lowered or "
+        "silenced, with a note saying so: the file is neither checked nor rendered until it "
+        "is fixed, and would otherwise be left out without a word.",
+        "",
         "| code | name | severity | finds |",
         "|---|---|---|---|",
         *(f"| [{r.code}](#{r.code.lower()}) | `{r.name}` | {r.severity}"
