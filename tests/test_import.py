@@ -531,6 +531,55 @@ def test_an_action_items_title_keeps_its_dashes_as_written() -> None:
     assert item["owner"] == "@bob" and item["due"] == dt.date(2025, 4, 20)
 
 
+def test_an_items_parts_in_parentheses_are_its_fields() -> None:
+    """`(@alice, due 2025-04-20, P2)` states the owner, the due date and the priority, as
+    the dashed parts do; parentheses that hold no such parts stay in the title."""
+    data = read("# Outage\n\nDate: 2025-04-10\n\n## Action Items\n\n"
+                "- [ ] Add timeout (@alice, due 2025-04-20, P2)\n"
+                "- [ ] Add retry budget (Bob, 2025-04-22)\n"
+                "- [ ] Compare caches (Redis, Memcached)\n")
+    first, second, third = data["action_items"]
+    assert (first["title"], first["owner"], first["due"], first["priority"]) == \
+        ("Add timeout", "@alice", dt.date(2025, 4, 20), "high")
+    assert (second["title"], second["owner"], second["due"]) == \
+        ("Add retry budget", "Bob", dt.date(2025, 4, 22))
+    assert third["title"] == "Compare caches (Redis, Memcached)" and third["owner"] == "unknown"
+
+
+@pytest.mark.parametrize("heading", ["| Field | Value |", "| Feld | Wert |"])
+def test_a_key_value_tables_generic_heading_row_is_no_header_line(heading: str) -> None:
+    """A heading row that only names the columns is not a `Label: value` line; a heading
+    row that states a field (`| **Incident** | HR-3312 |`) still is."""
+    data = read(f"# Outage\n\n{heading}\n|---|---|\n| Date | 2025-04-10 |\n"
+                "| Service | checkout |\n\n## Summary\n\nIt broke.\n")
+    assert data["header"] == [{"Service": "checkout"}]
+    assert data["date"] == dt.date(2025, 4, 10)
+    data = read("# Outage\n\n| **Incident** | HR-3312 |\n|---|---|\n| Date | 2025-04-10 |\n")
+    assert {"Incident": "HR-3312"} in data["header"]
+
+
+def test_non_breaking_hyphens_in_dates_and_scales_are_read() -> None:
+    """Word processors write dates and SEV-1 with U+2011 hyphens: the same date and
+    severity as with hyphens, the text as written."""
+    data = read("# Outage on 2025\u201105\u201120\n**Severity:** SEV\u20111\n\n"
+                "## Summary\n\nIt broke.\n")
+    assert data["date"] == dt.date(2025, 5, 20)
+    assert data["severity"] == "critical" and data["severity_note"] == "SEV\u20111"
+
+
+def test_what_went_wrong_beside_what_went_well_is_a_lesson() -> None:
+    """`What went wrong` names a root cause and a lessons group: after a root cause
+    section, or beside `What went well`, it is the lessons group."""
+    data = read("# Outage\n\nDate: 2025-05-20\n\n## Root Cause\n\nFlag pushed.\n\n"
+                "## What Went Well\n\n* Alerting fired.\n\n## What Went Wrong\n\n"
+                "* Checks missing.\n")
+    assert [c["title"] for c in data["root_causes"]] == ["Flag pushed."]
+    assert data["lessons"]["went_wrong"] == ["Checks missing."]
+    data = read("# Outage\n\nDate: 2025-05-20\n\n## What went wrong\n\nThe timeout was "
+                "too long.\n\n## What went well\n\n* Alerting fired.\n")
+    assert data["root_causes"][0]["title"] == "The timeout was too long."
+
+
 def test_a_milestone_before_the_start_is_left_out(repo: Path, runner: CliRunner) -> None:
     """`check` makes a detection before the start an error: the importer leaves the time
     out (the timeline keeps it) instead of writing a file that does not pass."""
@@ -1006,3 +1055,22 @@ def test_structured_share_of_the_seeds(seed: str, tmp_path: Path) -> None:
     path = write(tmp_path / f"{converted.id}.yaml", converted.text)
     share = structured_facts.measure(text, structured_facts.load_incident(path))
     assert share.ratio >= STRUCTURED_FLOOR[seed]
+
+
+def test_a_timeline_row_with_a_placeholder_time_goes_with_the_row_before() -> None:
+    """`14:??` or `HH:mm` in one row (dfds/postmortems PM2024-001, PM2019-009) does not
+    turn the whole timeline into text: the row goes into the note of the one before."""
+    text = ("# Node down\n\n## Timeline\n\n| Time | Event |\n|---|---|\n"
+            "| 2024-03-13 10:01 | Node entered NotReady state. |\n"
+            "| 2024-03-13 14:?? | Scaled down. |\n| HH:mm | Another thing. |\n"
+            "| 2024-03-14 09:20 | Incident closed. |\n")
+    data = read(text)
+    assert data["timeline"] == [
+        {"at": "10:01", "event": "Node entered NotReady state.",
+         "note": "2024-03-13 14:??: Scaled down. · HH:mm: Another thing."},
+        {"at": "2024-03-14T09:20", "event": "Incident closed."}]
+    assert (data["started"], data["resolved"]) == ("10:01", "2024-03-14T09:20")
+    # More unreadable rows than timed ones: not a timeline this reader knows.
+    data = read("# Node down\n\nDate: 2024-03-13\n\n## Timeline\n\n| Time | Event |\n"
+                "|---|---|\n| 10:01 | A |\n| ?? | B |\n| ?? | C |\n")
+    assert "timeline" not in data

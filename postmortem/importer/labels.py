@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from markdown_it.token import Token
+
 from postmortem.importer.document import Block, Document, items, plain, table
+from postmortem.importer.vocabulary import Vocabulary
 
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)(?P<label>[^*_\n]{1,80}?)"
                          r"(?::(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(?P<value>.*)$")
@@ -53,9 +56,14 @@ def paragraph_labels(block: Block, *, plain_ok: bool = True) -> list[Label] | No
     return labels if len(labels) > 1 or len(labels[0].label.split()) <= 4 else None
 
 
-def block_labels(doc: Document, block: Block) -> list[Label] | None:
+def block_labels(doc: Document, block: Block,
+                 vocab: Vocabulary | None = None) -> list[Label] | None:
     """A header-like block as label lines: a label paragraph, a list of label lines, a
-    two-column key/value table, or a quote holding such blocks; None for anything else."""
+    two-column key/value table, or a quote holding such blocks; None for anything else.
+
+    A table's heading row is a label line of its own (`| **Incident** | HR-3312 |`) unless
+    it only names the columns (`| Field | Value |`, `| Feld | Wert |`: the vocabulary's
+    columns `label` and `value`)."""
     if block.kind == "paragraph":
         return paragraph_labels(block)
     out: list[Label] = []
@@ -70,7 +78,8 @@ def block_labels(doc: Document, block: Block) -> list[Label] | None:
         return out
     if block.kind == "table":
         grid = table(block)
-        rows = ([grid.header] if any(plain(c) for c in grid.header) else []) + grid.rows
+        heading = any(plain(c) for c in grid.header) and not _names_columns(vocab, grid.header)
+        rows = ([grid.header] if heading else []) + grid.rows
         if not rows or any(len(r) != 2 for r in rows):
             return None
         for n, (name, value) in enumerate(rows):
@@ -81,12 +90,20 @@ def block_labels(doc: Document, block: Block) -> list[Label] | None:
         return out
     if block.kind == "blockquote":
         for child in block.children():
-            inner = block_labels(doc, child)
+            inner = block_labels(doc, child, vocab)
             if inner is None:
                 return None
             out.extend(inner)
         return out or None
     return None
+
+
+def _names_columns(vocab: Vocabulary | None, header: list[Token]) -> bool:
+    """Whether a two-cell heading row only names a key/value table's columns."""
+    if vocab is None or len(header) != 2:
+        return False
+    return ("label" in vocab.lookup("columns", plain(header[0]))
+            and "value" in vocab.lookup("columns", plain(header[1])))
 
 
 def bold_lead(source: str) -> tuple[str, str] | None:

@@ -136,7 +136,7 @@ class Reading:
         if self.doc.title is not None:
             blocks += self.doc.title.blocks
         for block in blocks:
-            found = block_labels(self.doc, block) if block.kind != "hr" else []
+            found = block_labels(self.doc, block, self.vocab) if block.kind != "hr" else []
             if found is None:
                 self.preamble.append(block)
             else:

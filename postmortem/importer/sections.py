@@ -69,7 +69,13 @@ def candidates(r: Reading, section: Section) -> list[tuple[str, str | None]]:
     found, paren = r.vocab.heading("sections", section.title)
     out = [(name, paren) for name in found]
     groups, gparen = r.vocab.heading("lessons", section.title)
-    out += [(name, gparen) for name in groups]
+    lesson = [(name, gparen) for name in groups]
+    # "What went wrong" names a root cause and a lessons group: once the root causes are
+    # read, or beside a "What went well", it is the lessons group.
+    if "root_causes" in r.draft.data or r.draft.data.get("lessons"):
+        out = lesson + out
+    else:
+        out += lesson
     if not out:
         entry = _entries_key(r, section)
         if entry is not None:
@@ -198,7 +204,7 @@ def _summary(r: Reading, s: Section, paren: str | None) -> bool:
     # Label lines of the summary that state a header field (GitLab's `**Incident
     # severity:**`) fill that field too; the text stays where it is.
     for block in s.blocks:
-        for found in block_labels(r.doc, block) or []:
+        for found in block_labels(r.doc, block, r.vocab) or []:
             names = r.vocab.lookup("labels", found.label)
             if names and names[0] in ("severity", "status"):
                 r.labels.append(("summary", found))
@@ -249,6 +255,11 @@ def _timeline(r: Reading, s: Section, paren: str | None) -> bool:
             r.draft.comment(("timeline", index, "at"),
                             f"stated as {quote(span.text)}, a range that ends before it "
                             "starts; its start here, the range kept in the event")
+        unread = row.pop("_unread", [])
+        if unread:
+            r.draft.comment(("timeline", index, "note"),
+                            f"holds the row{'s' * (len(unread) > 1)} after it whose time "
+                            f"could not be read ({', '.join(map(quote, unread))})")
     r.draft.set("timeline", rows)
     r.keep_title("timeline", s)
     r.draft.last = "timeline"
@@ -349,8 +360,9 @@ def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | 
                         if "outcome" in n and i not in (time_col, event_col, date_col)), None)
     if event_col is None:
         return None
-    out = []
+    out: list[Row] = []
     day = ""
+    unread = 0
     for cells in grid.rows:
         if len(cells) <= max(time_col, event_col):
             return None, 1
@@ -359,7 +371,17 @@ def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | 
         span = parse_span(f"{day} {plain(cells[time_col]).strip()}" if day
                           else plain(cells[time_col]))
         if span is None:
-            return None, 1
+            # A row whose time is a placeholder (`14:??`, `HH:mm`, `--:--`) goes with the
+            # row before it, in its note: the table's other times are kept.
+            if not out or not cell(cells[event_col]):
+                return None, 1
+            unread += 1
+            shown = plain(cells[time_col]).strip() or "—"
+            previous = out[-1][0]
+            previous["note"] = " · ".join(
+                x for x in (previous.get("note"), f"{shown}: {cell(cells[event_col])}") if x)
+            previous.setdefault("_unread", []).append(shown)
+            continue
         # Other columns go to the note, each with its heading ("Data Link: ...").
         extra = [f"{plain(grid.header[i])}: {cell(c)}" if i < len(grid.header)
                  and plain(grid.header[i]) else cell(c)
@@ -371,6 +393,8 @@ def _timeline_table(r: Reading, block: Block) -> tuple[list[Row] | None, int] | 
         if row is None:
             return None, 1
         out.append(row)
+    if unread > len(out):  # mostly unreadable: not a timeline this reader knows
+        return None, 1
     return out, 1
 
 
@@ -1324,8 +1348,9 @@ def _items_from_lines(r: Reading, block: Block) -> list[dict[str, Any]] | None:
 _TICKET = re.compile(r"^(?:[\w./-]*#\d+|[A-Z][A-Z0-9]+-\d+|Bug \d+)$")
 # A tracker reference and what follows it in a ticket cell: `Bug 5554823 **DONE**`.
 _REFERENCE = re.compile(r"^(?P<ref>(?:[A-Za-z]+ )?[\w./#-]*\d+)\s*(?P<rest>.*)$")
-# Who and until when, in parentheses at the end of a line: `(Pieter, 2024-08-23)`.
-_WHO_WHEN = re.compile(r"\s*\((?P<who>[^(),]+),\s*(?P<when>[^(),]+)\)\s*$")
+# The item's parts in parentheses at the end of a line: `(Pieter, 2024-08-23)`,
+# `(@alice, due 2025-04-20, P2)`.
+_WHO_WHEN = re.compile(r"\s*\((?P<parts>[^()]+,[^()]+)\)\s*$")
 
 
 def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
@@ -1336,8 +1361,9 @@ def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
         values["item_status"] = "done" if checked else "todo"
     year = r.date.year if r.date else None
     who = _WHO_WHEN.search(text)
-    if who and find_date(who["when"], r.vocab, year) is not None:
-        values["owner"], values["due"] = who["who"].strip(), who["when"].strip()
+    found = _paren_parts(r, who["parts"], year) if who else None
+    if who and found:
+        values.update(found)
         text = text[:who.start()]
     done = re.search(r"\(([^()]*)\)\s*$", text)
     if done and "item_status" not in values and r.vocab.lookup("item_status", done.group(1)):
@@ -1367,6 +1393,41 @@ def _segments(r: Reading, text: str, checked: bool | None) -> dict[str, str]:
     if notes:
         values["note"] = " - ".join(notes)
     return values
+
+
+def _paren_parts(r: Reading, inner: str, year: int | None) -> dict[str, str] | None:
+    """The parts of an item's closing parenthetical, ``@alice, due 2025-04-20, P2`` or
+    ``Pieter, 2024-08-23``: each an owner, a due date, a priority or a ticket, and at most
+    one other part, the owner's name; None when they are not that (``(Redis, Memcached)``),
+    or when neither a due date nor an @owner says the parentheses hold the item's parts."""
+    out: dict[str, str] = {}
+    names = []
+    for part in inner.split(","):
+        bare = part.strip().strip("*_").strip()
+        due = re.match(r"^(?:due|fällig|bis)\s+(.+)$", bare, re.I)
+        if not bare:
+            return None
+        if bare.startswith("@") and len(bare.split()) == 1:
+            name, value = "owner", bare
+        elif r.vocab.find("priority", bare) is not None and len(bare) <= 12:
+            name, value = "priority", bare
+        elif _TICKET.match(bare):
+            name, value = "ticket", bare
+        elif find_date(due[1] if due else bare, r.vocab, year) is not None:
+            name, value = "due", due[1] if due else bare
+        else:
+            names.append(bare)
+            continue
+        if name in out:
+            return None
+        out[name] = value
+    if len(names) > 1 or (names and "owner" in out):
+        return None
+    if names:
+        out["owner"] = names[0]
+    if "due" not in out and not out.get("owner", "").startswith("@"):
+        return None
+    return out
 
 
 def _item(r: Reading, number: int, values: dict[str, str]) -> dict[str, Any] | None:

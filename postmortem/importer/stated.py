@@ -31,7 +31,8 @@ _DATED = re.compile(r"~?\d{4}-\d{2}-\d{2}T")
 _RANGE = re.compile(r"\s*(?:[-–—]|to|bis)\s*")
 _LEAD = re.compile(r"^\s*(?P<em>\*\*|__)?")
 _AFTER = re.compile(r"\s*(?:\*\*|__)?\s*(?:[-–—:|]+\s*)?")
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# ISO dates, also with the hyphens word processors put in (U+2010, non-breaking U+2011).
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-\u2010\u2011](\d{2})[-\u2010\u2011](\d{2})(?!\d)")
 _DE_DATE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
 _WORD_DATE = re.compile(r"(?<!\w)(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[^\W\d_]{3,10})\.?\s+(?P<y1>\d{4})"
                         r"|(?P<m2>[^\W\d_]{3,10})\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?"

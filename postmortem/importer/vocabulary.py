@@ -16,6 +16,7 @@ _EDGES = " \t:?!.,;–—-|/\\\"'“”„«»()[]"
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_HYPHENS = str.maketrans("\u2010\u2011", "--")
 
 
 def _symbol(ch: str) -> bool:
@@ -28,7 +29,9 @@ def _symbol(ch: str) -> bool:
 def key(text: str) -> str:
     """``text`` as vocabulary entries are matched: casefolded, without emoji, emphasis,
     leading numbering, surrounding punctuation or repeated white space."""
-    text = unicodedata.normalize("NFC", text).casefold()
+    # The hyphens word processors put in (U+2010, non-breaking U+2011) are hyphens:
+    # SEV-1 and Follow-ups written with them. One character for one, so positions stay.
+    text = unicodedata.normalize("NFC", text).casefold().translate(_HYPHENS)
     text = _EMPHASIS.sub("", text)
     if not text.isascii():
         text = _NON_ASCII.sub(lambda m: " " if _symbol(m.group()) else m.group(), text)
