@@ -221,3 +221,38 @@ def test_settings_are_hashable_and_scanners_shared() -> None:
     assert scan_module.scanner(DEFAULT) is scan_module.scanner(Privacy())
     assert scan_module.scanner(other) is not scan_module.scanner(DEFAULT)
     assert isinstance(scan_module.scanner(DEFAULT), Scanner)
+
+
+# ---- found since: misses and false positives of real incident text ---------------------------
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("iptables: SRC=91.64.213.17 DST=192.0.2.10", "ip", "91.64.213.17"),  # a lone = assigns
+    ("nginx: client=91.64.213.17 upstream timed out", "ip", "91.64.213.17"),
+    ("Rückruf an jürgen.müller@web.de erbeten", "email", "jürgen.müller@web.de"),
+    ("Kontakt: anna@müller-bau.de", "email", "anna@müller-bau.de"),
+    ("Zitat: „anna@gmx.de“", "email", "anna@gmx.de"),
+    ("Handy: 0049 151 23456789", "phone", "0049 151 23456789"),  # 00 for +
+    ('event: "{\\"password\\": \\"Xk9vQ2mLp7Rt\\"}"', "assigned-secret", "Xk9vQ2mLp7Rt"),
+    ('event: "curl -H \\"Authorization: Bearer 8f3kLx92mQpZ7vRt4nWb\\""', "assigned-secret",
+     "8f3kLx92mQpZ7vRt4nWb"),  # without the backslash of the escaped quote
+    ("event: password=Xk9vQ2mLp7Rt was used", "assigned-secret", "Xk9vQ2mLp7Rt"),  # not P006
+    ("note: value=Vq8Lm2XzR4tB9wK3nP7sJ5dF", "high-entropy", "Vq8Lm2XzR4tB9wK3nP7sJ5dF"),
+])
+def test_values_in_real_incident_text_are_found_whole(engine: str, text: str, kind: str,
+                                                      value: str) -> None:
+    assert [(f.kind, f.value) for f in scan(text, engine=engine)] == [(kind, value)]
+
+
+@pytest.mark.parametrize("text", [
+    "pip install urllib3==2.0.7.1 'brotlicffi>=1.2.0.0' 'x!=1.2.3.4'",
+    "Hotline 0800 123 4567 war überlastet",  # toll-free: a company's line
+    "Service-Hotline: 0180 5 123456",  # shared cost
+    "call +1 800 555 0199 (AWS support)",
+    "alerts went to oncall@booking.de and support@booking.de, not to noreply@booking.de",
+    "log: payload=eyJvcmRlcklkIjoxMjM0NTZ9 decoded",  # base64 of {"orderId":123456}
+    'body: "SGVsbG8gV29ybGQhIFRoaXMgaXMgYSB0ZXN0IHBheWxvYWQ="',  # base64 of a sentence
+    "order 004915123456789 shipped",  # a digit run without a phone label
+])
+def test_service_numbers_role_mailboxes_and_encoded_text_give_nothing(engine: str,
+                                                                      text: str) -> None:
+    assert [(f.kind, f.value) for f in scan(text, engine=engine)] == []

@@ -131,3 +131,50 @@ def test_a_change_that_would_alter_other_values_is_refused() -> None:
         redact_text(data, [odd], parse_text(text, "x").root)
     assert redact_text(data, [found], parse_text(text, "x").root) == \
         'summary: "Anruf\\t[PHONE_REDACTED]"\n'
+
+
+HEAD = ("id: a\ntitle: Leak\ndate: 2025-10-02\nstatus: mitigated\nseverity: low\n"
+        "started: \"10:00\"\n")
+
+
+def test_a_finding_in_a_key_is_redacted_quoted_with_the_rest_of_the_file(
+        runner: CliRunner, write_incident: Write) -> None:
+    path = write_incident("a", HEAD + (
+        f"summary: |\n  Token used: {fx.STRIPE_LIVE}\n"
+        "header:\n  - max.mustermann@t-online.de: owner\n  - Kontakt: \"anna@gmx.de\"\n"))
+    result = redact(runner)
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == HEAD + (
+        "summary: |\n  Token used: [SECRET_REDACTED]\n"
+        "header:\n  - \"[EMAIL_REDACTED]\": owner\n  - Kontakt: \"[EMAIL_REDACTED]\"\n")
+    assert redact(runner).stderr == "0 files redacted, 1 clean\n"  # idempotent
+    assert runner.invoke(main, ["check", "--strict"]).exit_code == 0
+
+
+def test_what_cannot_be_redacted_is_named_and_the_rest_is_redacted(
+        runner: CliRunner, write_incident: Write) -> None:
+    # A private key inside a double-quoted value, its line ends written as \n escapes; the
+    # same address once silenced by noqa, once not.
+    key = ("-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n"
+           "-----END PRIVATE KEY-----")
+    text = HEAD + (
+        f"summary: \"sa.json: \\\"private_key\\\": \\\"{key}\\n\\\"\"\n"
+        "timeline:\n"
+        "  - at: \"10:00\"\n"
+        "    event: mail from anna@gmx.de  # noqa: P101 -- she agreed to be named\n"
+        "  - at: \"10:01\"\n"
+        "    event: again anna@gmx.de, call 0049 151 23456789\n")
+    path = write_incident("a", text)
+    dry = redact(runner, "--dry-run")
+    assert dry.exit_code == 1
+    assert "anna@gmx.de" not in dry.stdout and "MIIEv" not in dry.output
+    result = redact(runner)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "incidents/a.yaml:7:39: not redacted: private key ----…(88 chars): the placeholder "
+        "would change what else the file says (a value written with escapes or split over "
+        "lines?); replace it by hand")
+    assert "1 file redacted, 0 clean, 1 value to replace by hand" in result.stderr
+    assert path.read_text(encoding="utf-8") == text.replace(
+        "again anna@gmx.de, call 0049 151 23456789",
+        "again [EMAIL_REDACTED], call [PHONE_REDACTED]")

@@ -36,7 +36,14 @@ def command(ctx: click.Context, paths: tuple[str, ...], dry_run: bool,
     config = override(config, select=split_codes(select) or ("P",), ignore=split_codes(ignore))
     chosen = named_files(paths, config) if paths else None
     outcomes = redact_files(config, chosen, write=not dry_run)
+    from postmortem.privacy.redact import Unsafe
+    from postmortem.privacy.values import mask
+
     for o in outcomes:
+        for f in o.left:  # where, and what (masked), so that it can be replaced by hand
+            click.echo(f"{o.rel}:{f.line}:{f.col}: not redacted: {f.label} "
+                       f"{mask(f.value, email=f.kind == 'email')}: {Unsafe.REASON}; replace "
+                       "it by hand", err=True)
         if o.refused:
             click.echo(f"{o.rel}: not redacted: {o.refused}", err=True)
         elif o.findings:
@@ -46,14 +53,17 @@ def command(ctx: click.Context, paths: tuple[str, ...], dry_run: bool,
                 click.echo(f"{o.rel}: {len(o.findings)} value"
                            f"{'s' * (len(o.findings) != 1)} redacted")
     changed = [o for o in outcomes if o.findings and not o.refused]
+    left = sum(len(o.left) for o in outcomes)
     secrets = sum(o.secrets for o in changed)
     verb = "would be redacted" if dry_run else "redacted"
     click.echo(f"{len(changed)} file{'s' * (len(changed) != 1)} {verb}, "
-               f"{sum(not o.findings and not o.refused for o in outcomes)} clean"
+               f"{sum(not o.findings and not o.left and not o.refused for o in outcomes)} clean"
                + (f", {sum(bool(o.refused) for o in outcomes)} left alone"
-                  if any(o.refused for o in outcomes) else ""), err=True)
+                  if any(o.refused for o in outcomes) else "")
+               + (f", {left} value{'s' * (left != 1)} to replace by hand" if left else ""),
+               err=True)
     if secrets:
         click.echo(f"{secrets} secret{'s' * (secrets != 1)} {'would be ' if dry_run else ''}"
                    "removed from the files but not from git history: revoke or rotate "
                    f"{'them' if secrets != 1 else 'it'}", err=True)
-    ctx.exit(EXIT_PROBLEMS if any(o.refused for o in outcomes) else 0)
+    ctx.exit(EXIT_PROBLEMS if any(o.refused or o.left for o in outcomes) else 0)

@@ -555,11 +555,12 @@ def position(root: Node | None, loc: typing.Sequence[str | int]) -> tuple[int, i
 @dataclass(frozen=True)
 class Spot:
     """The value a position in the file falls in: its path, its node, and whether it is
-    inside a flow collection (``{...}``, ``[...]``). No node: a key, a comment or blank."""
+    inside a flow collection (``{...}``, ``[...]``). No node: a comment or blank."""
 
     path: tuple[str | int, ...]
     node: ScalarNode | None
     in_flow: bool
+    key: bool = False  # the node is a mapping's key (the path is the mapping's)
 
 
 def spot(root: Node | None, line: int, col: int) -> Spot:
@@ -577,6 +578,9 @@ def spot(root: Node | None, line: int, col: int) -> Spot:
     while node is not None and not isinstance(node, ScalarNode):
         in_flow = in_flow or bool(getattr(node, "flow_style", False))
         if isinstance(node, MappingNode):
+            for k, _ in node.value:
+                if isinstance(k, ScalarNode) and inside(k):
+                    return Spot(tuple(path), k, in_flow, key=True)
             children = [(k.value if isinstance(k, ScalarNode) else "?", v)
                         for k, v in node.value]
         elif isinstance(node, SequenceNode):

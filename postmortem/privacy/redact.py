@@ -35,6 +35,9 @@ def placeholder(finding: Finding) -> str:
 class Unsafe(PostmortemError):
     """The redacted text would not read back as the same data with the placeholders."""
 
+    REASON = ("the placeholder would change what else the file says (a value written with "
+              "escapes or split over lines?)")
+
 
 def redact_text(data: bytes, findings: Iterable[Finding], root: Node | None) -> str:
     """``data`` (an incident file that parses) with each finding replaced by its
@@ -51,15 +54,16 @@ def redact_text(data: bytes, findings: Iterable[Finding], root: Node | None) -> 
     skip = len(bom.encode())
     edits: dict[tuple[int, int], str] = {}  # (start, end) in text -> new text
     requote: dict[int, tuple[Any, list[Finding]]] = {}  # scalars to write again, whole
-    read: list[tuple[str, str]] = []  # (the value as YAML reads it, its placeholder)
+    # scalar (a value or a key) by its start -> (the value as YAML reads it, its placeholder)
+    read: dict[int, list[tuple[str, str]]] = {}
     for f in findings:
         start = len(data[skip:f.start].decode("utf-8"))
         end = start + len(f.value)
         where = spot(root, f.line, f.col)
         node = where.node
-        style = node.style if node is not None else None
-        read.append((f.value.replace("''", "'") if style == "'" else f.value,
-                     placeholder(f)))
+        if node is not None:
+            read.setdefault(node.start_mark.index, []).append(
+                (f.value.replace("''", "'") if node.style == "'" else f.value, placeholder(f)))
         if node is not None and not node.style and (where.in_flow
                                                     or start == node.start_mark.index):
             requote.setdefault(node.start_mark.index, (node, []))[1].append(f)
@@ -84,27 +88,67 @@ def redact_text(data: bytes, findings: Iterable[Finding], root: Node | None) -> 
     return bom + result
 
 
-def _verify(before: str, after: str, pairs: list[tuple[str, str]]) -> None:
+def _verify(before: str, after: str, read: dict[int, list[tuple[str, str]]]) -> None:
+    """``after`` must read as ``before`` with the placeholders in the scalars (values or
+    keys) the findings are in, and nowhere else: the same value elsewhere (on a line whose
+    noqa silences it) stays."""
     from postmortem.format.yamlread import parse_text
 
     old, new = parse_text(before, "before"), parse_text(after, "after")
-    pairs = sorted(pairs, key=lambda p: -len(p[0]))
-    if new.data is None or new.data != _substituted(old.data, pairs):
-        raise Unsafe("the placeholders would change what else the file says (a value "
-                     "written with escapes or split over lines?); replace these values by "
-                     "hand")
+    if new.data is None or old.root is None or new.root is None \
+            or len(new.problems) > len(old.problems) or not _same(old.root, new.root, read):
+        raise Unsafe(Unsafe.REASON)
 
 
-def _substituted(value: Any, pairs: list[tuple[str, str]]) -> Any:
-    if isinstance(value, str):
-        for old, new in pairs:
-            value = value.replace(old, new)
-        return value
-    if isinstance(value, dict):
-        return {_substituted(k, pairs): _substituted(v, pairs) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substituted(v, pairs) for v in value]
-    return value
+def _same(old: Node, new: Node, read: dict[int, list[tuple[str, str]]]) -> bool:
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    stack, seen = [(old, new)], set()
+    while stack:
+        a, b = stack.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, ScalarNode):
+            pairs = read.get(a.start_mark.index, [])
+            value = a.value
+            for was, now in sorted(pairs, key=lambda p: -len(p[0])):
+                value = value.replace(was, now)
+            # a redacted plain number (a card) reads as a string now
+            if b.value != value or (a.tag != b.tag and not (pairs and b.tag.endswith(":str"))):
+                return False
+            continue
+        if a.tag != b.tag or len(a.value) != len(b.value):
+            return False
+        if id(a) in seen:  # an alias
+            continue
+        seen.add(id(a))
+        if isinstance(a, SequenceNode):
+            stack.extend(zip(a.value, b.value, strict=True))
+        elif isinstance(a, MappingNode):
+            for (ka, va), (kb, vb) in zip(a.value, b.value, strict=True):
+                stack.extend(((ka, kb), (va, vb)))
+    return True
+
+
+def redact_some(data: bytes, findings: list[Finding], root: Node | None
+                ) -> tuple[str | None, list[Finding], list[Finding]]:
+    """As many findings redacted as can be: (the text, or None if none can; the findings
+    redacted; the findings left, each of which would change what else the file says)."""
+    try:
+        return redact_text(data, findings, root), findings, []
+    except Unsafe:
+        pass
+    done: list[Finding] = []
+    left: list[Finding] = []
+    text = None
+    for f in findings:
+        try:
+            text = redact_text(data, [*done, f], root)
+        except Unsafe:
+            left.append(f)
+        else:
+            done.append(f)
+    return (text if done else None), done, left
 
 
 # ---- files -----------------------------------------------------------------------------------
@@ -119,6 +163,7 @@ class Outcome:
     before: str = ""
     after: str = ""
     refused: str = ""  # why the file was left alone
+    left: list[Finding] = field(default_factory=list)  # findings that cannot be redacted
 
     @property
     def secrets(self) -> int:
@@ -128,11 +173,13 @@ class Outcome:
         """A unified diff of the change; removed values shown masked, as in `check`."""
         from postmortem.privacy.values import mask
 
-        shown = self.before
-        for f in sorted(self.findings, key=lambda f: -len(f.value)):
-            shown = shown.replace(f.value, mask(f.value, email=f.kind == "email"))
+        def shown(text: str) -> list[str]:  # what stays (a value left, a noqa'd one) too
+            for f in sorted([*self.findings, *self.left], key=lambda f: -len(f.value)):
+                text = text.replace(f.value, mask(f.value, email=f.kind == "email"))
+            return text.splitlines(keepends=True)
+
         return "".join(difflib.unified_diff(
-            shown.splitlines(keepends=True), self.after.splitlines(keepends=True),
+            shown(self.before), shown(self.after),
             f"a/{self.rel}", f"b/{self.rel}"))
 
 
@@ -155,13 +202,11 @@ def redact_files(config: Config, chosen: Listing | None, *, write: bool) -> list
             outcome.refused = ("it cannot be read as YAML; fix what `postmortem check` "
                                "reports first")
             continue
-        outcome.findings = [f for f, _ in reported(source.data, loaded, scanner, config)]
-        if not outcome.findings:
+        found = [f for f, _ in reported(source.data, loaded, scanner, config)]
+        if not found:
             continue
-        try:
-            after = redact_text(source.data, outcome.findings, loaded.root)
-        except Unsafe as exc:
-            outcome.refused = str(exc)
+        after, outcome.findings, outcome.left = redact_some(source.data, found, loaded.root)
+        if after is None:
             continue
         outcome.before, outcome.after = source.data.decode("utf-8"), after
         if write:

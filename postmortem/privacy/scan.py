@@ -92,14 +92,15 @@ FAMILIES: dict[str, str] = {
     "pem": r"-----BEGIN[ A-Z0-9]*PRIVATE KEY[ A-Z]*-----",
     "jwt": r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*",
     "url": r"\b[A-Za-z][A-Za-z0-9+.\-]{1,20}://[^\s/?#@:\"'<>]*:[^\s/?#@\"'<>]+@",
-    "keyword": r"(?i:[A-Za-z0-9_.\-]*(?:" + _KEYWORDS + r"))[\"']?[ \t]*(?:=>|:=|=|:)[ \t]*"
+    "keyword": r"(?i:[A-Za-z0-9_.\-]*(?:" + _KEYWORDS + r"))(?:\\?[\"'])?[ \t]*(?:=>|:=|=|:)[ \t]*"
                r"|--(?i:[A-Za-z0-9\-]*(?:" + _FLAG_KEYWORDS + r"))[ \t]+",
     "userpass": r"(?:\s-u|--user)[ \t=]+[\"']?[A-Za-z0-9_.@+\-]+:",
     "assign": r"(?:=[ \t]*|:[ \t]+)[\"']?" + _entropy_token() + r"|:[\"']" + _entropy_token(),
-    "email": r"[A-Za-z0-9._%+'\-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
-             r"[A-Za-z]{2,24}",
+    "email": r"[A-Za-z0-9._%+'\-\x80-\xff]+@(?:[A-Za-z0-9\x80-\xff](?:[A-Za-z0-9\-\x80-\xff]*"
+             r"[A-Za-z0-9\x80-\xff])?\.)+[A-Za-z]{2,24}",
     "phone_intl": r"\+[1-9][0-9 \-./()]{5,22}[0-9]",
     "phone_nat": r"(?:^|[\s\"'(\[=:,;>])(?:\(?0[1-9][0-9 \-./()]{5,18}[0-9]"
+                 r"|00[1-9][0-9 \-./()]{5,20}[0-9]"
                  r"|\([2-9][0-9]{2}\)[ .\-]?[0-9]{3}[ .\-][0-9]{4})",
     "iban": r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}",
     "card": r"\b[2-6][0-9](?:[ \-]?[0-9]){11,17}\b",
@@ -124,9 +125,10 @@ _SRE_PATTERNS = {
     # a simpler token: `re` backtracks through the 21 branches; the condition on [A-Z+/_=]
     # is checked in Python instead
     "assign": r"(?:=[ \t]*|:[ \t]+)[\"']?[A-Za-z0-9+/_=\-]{20,}|:[\"'][A-Za-z0-9+/_=\-]{20,}",
-    "keyword": r"(?i:" + _KEYWORDS + r")[\"']?[ \t]*(?:=>|:=|=|:)[ \t]*"
+    "keyword": r"(?i:" + _KEYWORDS + r")(?:\\?[\"'])?[ \t]*(?:=>|:=|=|:)[ \t]*"
                r"|--(?i:[A-Za-z0-9\-]*(?:" + _FLAG_KEYWORDS + r"))[ \t]+",
-    "phone_nat": r"\(?0[1-9][0-9 \-./()]{5,18}[0-9]|\([2-9][0-9]{2}\)[ .\-]?[0-9]{3}[ .\-][0-9]{4}",
+    "phone_nat": r"\(?0[1-9][0-9 \-./()]{5,18}[0-9]|00[1-9][0-9 \-./()]{5,20}[0-9]"
+                 r"|\([2-9][0-9]{2}\)[ .\-]?[0-9]{3}[ .\-][0-9]{4}",
     "ipv6": r"(?::[0-9A-Fa-f]{0,4}){2,7}",
 }
 # (No gate for "provider": a Discord token has no literal part.)
@@ -197,11 +199,17 @@ class _Hit:
 
 _PRIORITY = {"private-key": 0, "jwt": 2, "password-in-url": 3, "aws-secret-key": 4,
              "assigned-secret": 5, "high-entropy": 6}
-# Login names of systems and services, not of people (user@host on a command line).
+# Login names of systems and services and role mailboxes, not of people.
 _SYSTEM_USERS = frozenset({
     "root", "git", "deploy", "www-data", "postgres", "ubuntu", "admin", "ec2-user", "centos",
     "debian", "pi", "jenkins", "gitlab-runner", "noreply", "no-reply", "mailer-daemon",
-    "postmaster"})
+    "postmaster",
+    # Role mailboxes of a team or function (RFC 2142 and the usual ones of operations), not
+    # of a person: alerts go to oncall@, customers write to support@.
+    "abuse", "hostmaster", "webmaster", "security", "noc", "info", "support", "sales",
+    "billing", "helpdesk", "service", "kontakt", "contact", "oncall", "on-call", "ops",
+    "devops", "sre", "alerts", "alerting", "incident", "incidents", "status", "notifications",
+    "donotreply", "do-not-reply", "bounce", "bounces", "privacy", "datenschutz", "legal"})
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
     "fc00::/7", "fe80::/10"))
@@ -228,7 +236,9 @@ _ID_KEY = re.compile(rb"(?:(?<![A-Za-z])(?i:id|uid|uuid|guid|ids|ref|hash|digest
                      rb"|tag|label)|[a-z](?:Id|Uid|Uuid|Ref|Hash|Name|Path|Url|Version))"
                      rb"[\"']?[ \t]*\Z")
 _QUOTES = "\"'`"
-_VALUE_END = re.compile(r"[\s,;&\"'`)}\]]")
+_VALUE_END = re.compile(r"[\s,;&\"'`)}\]\\]")
+_NAME_IN_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*)=")
+_KEYWORD_NAME = re.compile(r"(?i:" + _KEYWORDS + r")")
 _MIN_SECRET = 6  # characters of a value after a secret's keyword
 _MIN_URL_PASSWORD = 3
 
@@ -417,6 +427,14 @@ class Scanner:
         while i < len(seg) and seg[i:i + 1] in b" \t\"'":
             i += 1
         token = seg[i:].decode()
+        named = _NAME_IN_VALUE.match(token)  # `event: password=...`: a KEY= inside the value
+        if named:
+            if _KEYWORD_NAME.search(named.group(1)):
+                return s + i  # the keyword family's candidate reports the value after it
+            if _id_key(b, s + i + len(named.group(1))):
+                return e
+            i += named.end()
+            token = token[named.end():]
         kind = provider_kind(token)
         if kind:
             out.append(_Hit(kind, SECRET, s + i, e))
@@ -427,14 +445,18 @@ class Scanner:
         return e
 
     def _email(self, b: bytes, s: int, e: int, out: list[_Hit]) -> int:
-        address = b[s:e].decode()
-        lead = len(address) - len(address.lstrip(".'-"))
+        address = b[s:e].decode("utf-8", "replace")
+        # not what stands before it: non-ASCII punctuation („anna@, Kunde—anna@), dots, quotes
+        at = address.rfind("@")
+        lead = max((i + 1 for i, c in enumerate(address[:at])
+                    if not (c.isascii() or c.isalnum())), default=0)
+        lead += len(address[lead:]) - len(address[lead:].lstrip(".'-"))
         local, _, domain = address[lead:].rpartition("@")
         if not local or (b[e:e + 1] == b":" and local in ("git", "hg", "ssh")):
             return e  # an SSH remote
         if local.lower() in _SYSTEM_USERS or self._host_allowed(domain.lower()):
             return e
-        out.append(_Hit("email", PERSONAL, s + lead, e))
+        out.append(_Hit("email", PERSONAL, s + len(address[:lead].encode()), e))
         return e
 
     def _phone_intl(self, b: bytes, s: int, e: int, out: list[_Hit]) -> int:
@@ -458,7 +480,9 @@ class Scanner:
             return e
         if candidate.isdigit() and not _PHONE_CONTEXT.search(_line_before(b, s + lead)):
             return e  # a bare digit run (an id, an order number) needs a phone label
-        region = phone_region(candidate, self.regions)
+        # 0049 151 ...: the international prefix dialled from Germany and most of Europe
+        region = phone_region("+" + candidate[2:] if candidate.startswith("00") else candidate,
+                              self.regions)
         if region:
             out.append(_Hit("phone", PERSONAL, s + lead, stop, region))
         return e
@@ -491,8 +515,9 @@ class Scanner:
         after = b[e:e + 2]
         if before == b"." or (after[:1] == b"." and after[1:2].isdigit()):
             return e  # more than four parts: a version
-        if before in (b"=", b"<", b">", b"~", b"^"):  # >=1.2.0.0, ==3.10.0.2
-            return e
+        if before in (b"<", b">", b"~", b"^") or (
+                before == b"=" and b[max(0, s - 2):s - 1] in (b"=", b"<", b">", b"~", b"!")):
+            return e  # >=1.2.0.0, ==3.10.0.2 (a lone = is an assignment: client=, SRC=)
         if _VERSION_WORDS.search(b[max(0, s - 12):s].decode("utf-8", "replace")):
             return e
         return self._address(b[s:e].decode(), s, e, out)
@@ -555,6 +580,10 @@ class Scanner:
 
 def _take_value(text: str, pos: int) -> tuple[int, int]:
     """The value that starts at ``pos``: a quoted string or a run up to a delimiter."""
+    if text[pos:pos + 1] == "\\" and text[pos + 1:pos + 2] in ("\"", "'"):
+        # an escaped quote: JSON inside a double-quoted YAML value ("{\"password\": \"...\"}")
+        end = text.find("\\" + text[pos + 1], pos + 2)
+        return (pos + 2, pos + 2) if end == -1 else (pos + 2, end)
     if pos < len(text) and text[pos] in _QUOTES:
         end = text.find(text[pos], pos + 1)
         if end == -1:

@@ -79,8 +79,23 @@ def _class_changes(s: str) -> float:
     return changes / max(len(s) - 1, 1)
 
 
+def _encoded_text(token: str) -> bool:
+    """Base64 of readable text or JSON (a logged payload: `eyJvcmRlcklkIjo...`,
+    `SGVsbG8gV29ybGQh...`), not of random bytes: printable, with a space or JSON's braces."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(token.replace("-", "+").replace("_", "/")
+                               + "=" * (-len(token.rstrip("=")) % 4), validate=True)
+        text = raw.decode("utf-8")
+    except (ValueError, binascii.Error):
+        return False
+    return text.isprintable() and (" " in text or text.lstrip()[:1] in ("{", "["))
+
+
 def looks_random(token: str) -> bool:
-    """A high-entropy secret, not an id, hash, path, identifier or word."""
+    """A high-entropy secret, not an id, hash, path, identifier, word or encoded text."""
     if len(token) < 20 or _HEX.match(token) or _UUID.search(token) or _OBJECT_ID.match(token):
         return False
     if _PATHLIKE.match(token) or "://" in token:
@@ -90,7 +105,8 @@ def looks_random(token: str) -> bool:
         return False
     if sum(m.end() - m.start() for m in _WORDISH.finditer(token)) >= 0.8 * len(token):
         return False
-    return _entropy(token) >= _entropy_floor(len(token)) and _class_changes(token) >= 0.3
+    return _entropy(token) >= _entropy_floor(len(token)) and _class_changes(token) >= 0.3 \
+        and not _encoded_text(token)
 
 
 # ---- phone numbers (libphonenumber) ------------------------------------------------------
@@ -115,6 +131,15 @@ def _trunk_prefix(region: str) -> str:
     return (meta.national_prefix or "") if meta else ""
 
 
+def _service_number(number: object) -> bool:
+    """A hotline's number: toll-free (0800, +1 800), premium rate (0900), shared cost (0180)
+    or a universal access number. A company's line, never a person's."""
+    pn = _phonenumbers()
+    return pn.number_type(number) in (pn.PhoneNumberType.TOLL_FREE,
+                                      pn.PhoneNumberType.PREMIUM_RATE,
+                                      pn.PhoneNumberType.SHARED_COST, pn.PhoneNumberType.UAN)
+
+
 def phone_region(candidate: str, regions: tuple[str, ...]) -> str | None:
     """The region whose numbering plan ``candidate`` is a valid number of ("intl" for a
     valid international number of a region not configured), or None."""
@@ -127,6 +152,8 @@ def phone_region(candidate: str, regions: tuple[str, ...]) -> str | None:
         except pn.NumberParseException:
             return None
         if pn.is_valid_number(number):
+            if _service_number(number):
+                return None
             found: str | None = pn.region_code_for_number(number)
             return found or "intl"
         return None
@@ -141,7 +168,7 @@ def phone_region(candidate: str, regions: tuple[str, ...]) -> str | None:
         except pn.NumberParseException:
             continue
         if pn.is_valid_number(number):
-            return region
+            return None if _service_number(number) else region
     # NANP numbers written (NXX) NXX-XXXX, such as the fictional (555) 01x-xxxx: "possible"
     # is enough, as this shape is a phone number and nothing else.
     if "US" in regions and _NANP_STRICT.match(candidate):
