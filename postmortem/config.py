@@ -226,10 +226,10 @@ def _one_config(own: Path, project: Path) -> None:
                                f"(at its top level) and delete the table, or delete {own.name}")
 
 
-def _unknown(key: str, known: dict[str, Any], where: str) -> ConfigError:
+def _unknown(key: str, known: dict[str, Any], where: str, *within: str) -> ConfigError:
     close = difflib.get_close_matches(key, list(known), n=1)
     hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-    return ConfigError(f"{where}unknown key '{key}'{hint}")
+    return ConfigError(f"{where}unknown key '{key}'{hint}", key=(*within, key))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -244,6 +244,71 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def load_config(start: Path | None = None) -> Config:
     root, source, table = find_root(start or Path.cwd())
+    try:
+        return _load(root, source, table)
+    except ConfigError as exc:
+        raise _located(exc, source) from None
+
+
+def _located(exc: ConfigError, source: Path | None) -> ConfigError:
+    """``exc`` with the line of its setting: ``pyproject.toml:14: check.select ...``."""
+    if not exc.key or source is None:
+        return exc
+    within = ("tool", "postmortem") if source.name == "pyproject.toml" else ()
+    try:
+        line = key_line(source.read_text(encoding="utf-8"), (*within, *exc.key))
+    except (OSError, UnicodeDecodeError):
+        return exc
+    where = f"{source.name} [tool.postmortem]: " if within else f"{source.name}: "
+    if line is None or not exc.message.startswith(where):
+        return exc
+    return ConfigError(f"{source.name}:{line}: {exc.message[len(where):]}", hint=exc.hint,
+                       key=exc.key)
+
+
+_TOML_KEY = re.compile(r"""\s*(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')""")
+
+
+def _toml_key(text: str) -> tuple[tuple[str, ...], int] | None:
+    """The dotted key at the start of ``text`` and where it ends; None when there is none."""
+    parts, pos = [], 0
+    while True:
+        m = _TOML_KEY.match(text, pos)
+        if m is None:
+            return None
+        part = m.group().strip()
+        parts.append(part[1:-1] if part[:1] in "\"'" else part)
+        pos = m.end()
+        rest = text[pos:].lstrip()
+        if not rest.startswith("."):
+            return tuple(parts), len(text) - len(rest)
+        pos = len(text) - len(rest) + 1
+
+
+def key_line(text: str, key: tuple[str, ...]) -> int | None:
+    """The line (1-based) of a TOML document that sets ``key`` or, when none does, the one
+    that sets the nearest table above it (an inline table, a `[table]` header)."""
+    best: tuple[int, int] | None = None  # (length of the matched prefix, line)
+    table: tuple[str, ...] = ()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("["):
+            found = _toml_key(line.strip("[] \t").split("#", 1)[0])
+            if found is None:
+                continue
+            table, path = found[0], found[0]
+        else:
+            found = _toml_key(line)
+            if found is None or not line[found[1]:].lstrip().startswith("="):
+                continue
+            path = (*table, *found[0])
+        size = len(path)
+        if key[:size] == path and (best is None or size > best[0]):
+            best = (size, number)
+    return best[1] if best is not None else None
+
+
+def _load(root: Path, source: Path | None, table: dict[str, Any]) -> Config:
     where = source.name if source else "configuration"
     if source is not None and source.name == "pyproject.toml":
         where = "pyproject.toml [tool.postmortem]"
@@ -251,7 +316,7 @@ def load_config(start: Path | None = None) -> Config:
     for key, value in table.items():
         if key == "tool" and source is not None and source.name == "postmortem.toml":
             raise ConfigError(f"{where}: unknown key 'tool'; postmortem.toml holds the "
-                              "settings at its top level",
+                              "settings at its top level", key=("tool",),
                               hint="write `language = \"de\"`, not `[tool.postmortem]` "
                                    "`language = \"de\"`")
         if key not in _KEYS:
@@ -259,15 +324,17 @@ def load_config(start: Path | None = None) -> Config:
         expected, _ = _KEYS[key]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             name = getattr(expected, "__name__", str(expected))
-            raise ConfigError(f"{where}: '{key}' must be a {_TYPE_WORDS.get(name, name)}")
+            raise ConfigError(f"{where}: '{key}' must be a {_TYPE_WORDS.get(name, name)}",
+                              key=(key,))
         values[key] = value
     return _build(root, source, values, where)
 
 
-def jobs_setting(value: int, what: str) -> int:
+def jobs_setting(value: int, what: str, key: tuple[str, ...] = ()) -> int:
     """A number of worker processes, from the configuration or --jobs."""
     if value < 1:
-        raise ConfigError(f"{what} must be at least 1 (1 runs everything in one process)")
+        raise ConfigError(f"{what} must be at least 1 (1 runs everything in one process)",
+                          key=key)
     return value
 
 
@@ -284,30 +351,33 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
             kwargs[key] = root / getattr(Config, key)
     language = values.get("language", "en")
     if language not in LANGUAGES:
-        raise ConfigError(f"{where}: language '{language}' is not one of: {', '.join(LANGUAGES)}")
+        raise ConfigError(f"{where}: language '{language}' is not one of: "
+                          f"{', '.join(LANGUAGES)}", key=("language",))
     kwargs["language"] = language
     timezone = values.get("timezone", "UTC")
     from postmortem.format.times import zone
 
     if zone(timezone) is None:
         raise ConfigError(f"{where}: unknown time zone '{timezone}'; use an IANA name "
-                          "such as 'Europe/Berlin' or 'UTC'")
+                          "such as 'Europe/Berlin' or 'UTC'", key=("timezone",))
     kwargs["timezone"] = timezone
     if "emoji" in values:
         kwargs["emoji"] = values["emoji"]
     if "max_file_size" in values:
         if values["max_file_size"] < 1:
-            raise ConfigError(f"{where}: 'max_file_size' must be a positive number of bytes")
+            raise ConfigError(f"{where}: 'max_file_size' must be a positive number of bytes",
+                              key=("max_file_size",))
         kwargs["max_file_size"] = values["max_file_size"]
     if "jobs" in values:
-        kwargs["jobs"] = jobs_setting(values["jobs"], f"{where}: 'jobs'")
+        kwargs["jobs"] = jobs_setting(values["jobs"], f"{where}: 'jobs'", key=("jobs",))
     due = dict(DEFAULT_DUE_DAYS)
     for severity, days in values.get("due_days", {}).items():
         if severity not in SEVERITIES:
             raise ConfigError(f"{where}: due_days: unknown severity '{severity}'; "
-                              f"use one of: {', '.join(SEVERITIES)}")
+                              f"use one of: {', '.join(SEVERITIES)}", key=("due_days", severity))
         if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-            raise ConfigError(f"{where}: due_days.{severity} must be a whole number of days")
+            raise ConfigError(f"{where}: due_days.{severity} must be a whole number of days",
+                              key=("due_days", severity))
         due[severity] = days
     kwargs["due_days"] = due
     kwargs["trackers"] = tuple(_tracker(name, spec, where)
@@ -316,7 +386,7 @@ def _build(root: Path, source: Path | None, values: dict[str, Any], where: str) 
     for team, members in values.get("teams", {}).items():
         if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
             raise ConfigError(f"{where}: teams.{team} must be a list of names, e.g. "
-                              f'{team} = ["Jane Doe", "Max Mustermann"]')
+                              f'{team} = ["Jane Doe", "Max Mustermann"]', key=("teams", team))
         teams[team] = tuple(members)
     kwargs["teams"] = teams
     if "check_owners" in values:
@@ -341,11 +411,12 @@ def _external(root: Path, table: dict[str, Any], where: str) -> External:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _EXTERNAL_KEYS:
-            raise _unknown(key, _EXTERNAL_KEYS, f"{where}: external: ")
+            raise _unknown(key, _EXTERNAL_KEYS, f"{where}: external: ", "external")
         if key == "internal_hosts":
-            out[key] = tuple(h.lower() for h in _strings(value, f"{where}: external.{key}"))
+            out[key] = tuple(h.lower() for h in _strings(value, f"{where}: external.{key}",
+                                                         ("external", key)))
         elif not isinstance(value, str):
-            raise ConfigError(f"{where}: external.{key} must be a string")
+            raise ConfigError(f"{where}: external.{key} must be a string", key=("external", key))
         else:
             out[key] = _inside(root, value, f"external.{key}", where)
     return External(**out)
@@ -355,14 +426,15 @@ def _privacy(table: dict[str, Any], where: str) -> Privacy:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _PRIVACY_KEYS:
-            raise _unknown(key, _PRIVACY_KEYS, f"{where}: privacy: ")
+            raise _unknown(key, _PRIVACY_KEYS, f"{where}: privacy: ", "privacy")
         expected, _ = _PRIVACY_KEYS[key]
         if expected is bool:
             if not isinstance(value, bool):
-                raise ConfigError(f"{where}: privacy.{key} must be true or false")
+                raise ConfigError(f"{where}: privacy.{key} must be true or false",
+                                  key=("privacy", key))
             out[key] = value
             continue
-        values = _strings(value, f"{where}: privacy.{key}")
+        values = _strings(value, f"{where}: privacy.{key}", ("privacy", key))
         if key == "allow_domains":
             out[key] = (*DEFAULT_ALLOW_DOMAINS, *(v.lower().strip(".") for v in values))
         elif key == "allow_networks":
@@ -371,7 +443,8 @@ def _privacy(table: dict[str, Any], where: str) -> Privacy:
             for region in values:
                 if not re.fullmatch("[A-Z]{2}", region):
                     raise ConfigError(f"{where}: privacy.phone_regions: '{region}' is not a "
-                                      "region code; use ISO 3166 codes such as DE or US")
+                                      "region code; use ISO 3166 codes such as DE or US",
+                                      key=("privacy", key))
             out[key] = values
         else:
             out[key] = values
@@ -385,23 +458,26 @@ def _network(value: str, where: str) -> str:
         return str(ipaddress.ip_network(value.strip(), strict=False))
     except ValueError:
         raise ConfigError(f"{where}: privacy.allow_networks: '{value}' is neither an IP "
-                          "address nor a network such as 10.0.0.0/8") from None
+                          "address nor a network such as 10.0.0.0/8",
+                          key=("privacy", "allow_networks")) from None
 
 
 def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _CHECK_KEYS:
-            raise _unknown(key, _CHECK_KEYS, f"{where}: check: ")
+            raise _unknown(key, _CHECK_KEYS, f"{where}: check: ", "check")
         expected, _ = _CHECK_KEYS[key]
         fits = isinstance(value, expected)  # a plain bool: mypy keeps `value` as Any
         if not fits:
             raise ConfigError(f"{where}: check.{key} must be a "
-                              f"{'list of strings' if expected is list else 'table'}")
+                              f"{'list of strings' if expected is list else 'table'}",
+                              key=("check", key))
         if key in ("select", "ignore"):
-            out[key] = _strings(value, f"{where}: check.{key}")
+            out[key] = _strings(value, f"{where}: check.{key}", ("check", key))
         elif key == "per_file_ignores":
-            out[key] = tuple((glob, _strings(codes, f"{where}: check.per_file_ignores.{glob}"))
+            out[key] = tuple((glob, _strings(codes, f"{where}: check.per_file_ignores.{glob}",
+                                             ("check", key, glob)))
                              for glob, codes in value.items())
         elif key == "required_sections":
             out[key] = tuple(_required(status, keys, where) for status, keys in value.items())
@@ -409,28 +485,29 @@ def _check_settings(table: dict[str, Any], where: str) -> dict[str, Any]:
             for code, level in value.items():
                 if not isinstance(level, str):
                     raise ConfigError(f"{where}: check.severity.{code} must be 'error' or "
-                                      "'warning'")
+                                      "'warning'", key=("check", key, code))
             out[key] = tuple(value.items())
     return out
 
 
 def _required(status: str, keys: Any, where: str) -> tuple[str, tuple[str, ...]]:
     here = f"{where}: check.required_sections.{status}"
+    key = ("check", "required_sections", status)
     if status not in STATUSES:
         raise ConfigError(f"{here}: '{status}' is not a status; use one of: "
-                          f"{', '.join(STATUSES)}")
-    sections = _strings(keys, here)
-    for key in sections:
-        if key not in SECTION_KEYS:
-            close = difflib.get_close_matches(key, SECTION_KEYS, n=1)
+                          f"{', '.join(STATUSES)}", key=key)
+    sections = _strings(keys, here, key)
+    for name in sections:
+        if name not in SECTION_KEYS:
+            close = difflib.get_close_matches(name, SECTION_KEYS, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ConfigError(f"{here}: '{key}' is not a section{hint}")
+            raise ConfigError(f"{here}: '{name}' is not a section{hint}", key=key)
     return status, sections
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
+def _strings(value: Any, where: str, key: tuple[str, ...]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of strings")
+        raise ConfigError(f"{where} must be a list of strings", key=key)
     return tuple(value)
 
 
@@ -442,25 +519,28 @@ def _tracker(name: str, spec: Any, where: str) -> Tracker:
     if not isinstance(spec, dict) or set(spec) != {"pattern", "url"} \
             or not all(isinstance(v, str) for v in spec.values()):
         raise ConfigError(f"{where}: trackers.{name} must be a table with the texts `pattern` "
-                          f"and `url`, e.g. {example}")
+                          f"and `url`, e.g. {example}", key=("trackers", name))
     try:
         pattern = re.compile(spec["pattern"])
     except re.error as exc:
         raise ConfigError(f"{where}: trackers.{name}.pattern is not a regular expression: "
-                          f"{exc}") from None
+                          f"{exc}", key=("trackers", name, "pattern")) from None
     try:
         names = {part[1] for part in string.Formatter().parse(spec["url"]) if part[1] is not None}
     except ValueError as exc:
-        raise ConfigError(f"{where}: trackers.{name}.url: {exc}") from None
+        raise ConfigError(f"{where}: trackers.{name}.url: {exc}",
+                          key=("trackers", name, "url")) from None
     unknown = sorted(names - {"ref"} - set(pattern.groupindex))
     if unknown:
         raise ConfigError(f"{where}: trackers.{name}.url uses {{{unknown[0]}}}, which is neither "
-                          "{ref} nor a named group (?P<name>...) of its pattern")
+                          "{ref} nor a named group (?P<name>...) of its pattern",
+                          key=("trackers", name, "url"))
     return Tracker(name, pattern, spec["url"])
 
 
 def _inside(root: Path, value: str, key: str, where: str) -> Path:
     path = (root / value).resolve()
     if path != root and root not in path.parents:
-        raise ConfigError(f"{where}: '{key}' = '{value}' points outside the repository")
+        raise ConfigError(f"{where}: '{key}' = '{value}' points outside the repository",
+                          key=tuple(key.split(".")))
     return path

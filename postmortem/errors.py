@@ -35,7 +35,13 @@ class UsageError(PostmortemError):
 
 
 class ConfigError(UsageError):
-    """The ``[tool.postmortem]`` table or ``postmortem.toml`` is wrong."""
+    """The ``[tool.postmortem]`` table or ``postmortem.toml`` is wrong; ``key`` is the path
+    of the setting at fault within it, for the message to name its line."""
+
+    def __init__(self, message: str, *, hint: str | None = None,
+                 key: tuple[str, ...] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.key = key
 
 
 class Terminated(BaseException):

@@ -258,8 +258,8 @@ def test_unknown_config_key_is_a_usage_error(
     (repo / "pyproject.toml").write_text("[tool.postmortem]\nincident_dir = 'incidents'\n")
     result = check(runner)
     assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", "postmortem: error: pyproject.toml [tool.postmortem]: unknown key "
-               "'incident_dir'; did you mean 'incidents_dir'?\n")
+        2, "", "postmortem: error: pyproject.toml:2: unknown key 'incident_dir'; did you mean "
+               "'incidents_dir'?\n")
 
 
 def test_unknown_key_in_postmortem_toml(
@@ -268,7 +268,7 @@ def test_unknown_key_in_postmortem_toml(
     (repo / "postmortem.toml").write_text("max_filesize = 10\n")
     result = check(runner)
     assert (result.exit_code, result.stderr) == (
-        2, "postmortem: error: postmortem.toml: unknown key 'max_filesize'; did you mean "
+        2, "postmortem: error: postmortem.toml:1: unknown key 'max_filesize'; did you mean "
            "'max_file_size'?\n")
 
 
@@ -286,7 +286,7 @@ def test_bad_config_values_are_usage_errors(runner: CliRunner, write_incident: W
     (repo / "pyproject.toml").write_text(f"[tool.postmortem]\n{table}\n")
     result = check(runner)
     assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", f"postmortem: error: pyproject.toml [tool.postmortem]: {message}\n")
+        2, "", f"postmortem: error: pyproject.toml:2: {message}\n")
 
 
 def test_bad_option_is_a_usage_error(runner: CliRunner, repo: Path) -> None:

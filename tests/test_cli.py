@@ -51,7 +51,7 @@ def test_configuration_errors_exit_2_with_a_hint(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["render"])
     assert result.exit_code == 2
-    assert result.stderr == ("postmortem: error: postmortem.toml: unknown key 'langauge'; "
+    assert result.stderr == ("postmortem: error: postmortem.toml:1: unknown key 'langauge'; "
                              "did you mean 'language'?\n")
 
 

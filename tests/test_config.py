@@ -34,7 +34,9 @@ def test_bad_values(repo: Path, table: str, message: str) -> None:
     if not table.startswith("["):
         table = "[tool.postmortem]\n" + table
     code, err = render_with(repo, table)
-    assert (code, err) == (2, f"postmortem: error: pyproject.toml [tool.postmortem]: {message}\n")
+    # The line of the setting at fault: the last of the table in each of these.
+    line = table.count("\n")
+    assert (code, err) == (2, f"postmortem: error: pyproject.toml:{line}: {message}\n")
 
 
 def test_the_table_must_be_a_table(repo: Path) -> None:
@@ -49,3 +51,28 @@ def test_invalid_toml_names_file_line_and_column(repo: Path) -> None:
     assert err.startswith("postmortem: error: pyproject.toml: not valid TOML: ")
     assert "line 1" in err
 
+
+
+@pytest.mark.parametrize(("pyproject", "line", "message"), [
+    # A setting in a table of its own, among other tools' settings.
+    ('[project]\nname = "x"\n\n[tool.postmortem]\ntimezone = "UTC"\n\n'
+     '[tool.postmortem.check]\nselect = "M"\n', 8, "check.select must be a list of strings"),
+    # In an inline table, and under a dotted key: the line that sets it.
+    ('[tool.postmortem]\nlanguage = "en"\ncheck = {select = "M"}\n', 3,
+     "check.select must be a list of strings"),
+    ('[tool.postmortem]\nlanguage = "en"\ncheck.severity.M006 = 3\n', 3,
+     "check.severity.M006 must be 'error' or 'warning'"),
+    # A quoted key (a glob) under its table's header.
+    ('[tool.postmortem.check.per_file_ignores]\n"incidents/2019-*.yaml" = ["M"]\n'
+     '"incidents/*.yaml" = "M"\n', 3,
+     "check.per_file_ignores.incidents/*.yaml must be a list of strings"),
+    # A nested table: the line of its header, the nearest setting there is.
+    ('[tool.postmortem]\nlanguage = "en"\n\n[tool.postmortem.trackers.jira]\n'
+     'pattern = "["\nurl = "https://t.example/{ref}"\n', 5,
+     "trackers.jira.pattern is not a regular expression: unterminated character set at "
+     "position 0"),
+])
+def test_a_configuration_error_names_the_line_of_its_setting(
+        repo: Path, pyproject: str, line: int, message: str) -> None:
+    code, err = render_with(repo, pyproject)
+    assert (code, err) == (2, f"postmortem: error: pyproject.toml:{line}: {message}\n")

@@ -315,8 +315,11 @@ def test_bad_tracker_and_team_settings(repo: Path, runner: CliRunner, table: str
                                        message: str) -> None:
     (repo / "postmortem.toml").write_text(table, encoding="utf-8")
     result = runner.invoke(main, ["render"])
+    # The line of the setting the message names (its last part: jira, pattern, url, sre).
+    name = message.split(" ", 1)[0].strip("'").split(".")[-1]
+    line = next(n for n, text in enumerate(table.splitlines(), 1) if text.startswith(name))
     assert (result.exit_code, result.stderr) == (
-        2, f"postmortem: error: postmortem.toml: {message}\n")
+        2, f"postmortem: error: postmortem.toml:{line}: {message}\n")
 
 
 # --- Item 3: no invented values --------------------------------------------------------------

@@ -146,8 +146,8 @@ def test_per_file_ignores(repo: Path, write_incident: Write) -> None:
 
 @pytest.mark.parametrize(("toml", "message"), [
     ('[check]\nselct = ["M"]\n',
-     "postmortem.toml: check: unknown key 'selct'; did you mean 'select'?"),
-    ('[check]\nselect = "M"\n', "postmortem.toml: check.select must be a list of strings"),
+     "postmortem.toml:2: check: unknown key 'selct'; did you mean 'select'?"),
+    ('[check]\nselect = "M"\n', "postmortem.toml:2: check.select must be a list of strings"),
     ('[check]\nignore = ["M6"]\n', "postmortem.toml [check]: 'M6' names no rule\n"
                                    "  hint: did you mean 'M006'?"),
     ('[check]\nseverity = {M006 = "fatal"}\n',

@@ -91,7 +91,9 @@ class Selection:
         key = (config.select, config.ignore, config.per_file_ignores, config.severity)
         found = _SELECTIONS.get(key)
         if found is None:
-            where = f"{config.source.name if config.source else 'configuration'} [check]"
+            where = {"pyproject.toml": "pyproject.toml [tool.postmortem.check]",
+                     "postmortem.toml": "postmortem.toml [check]"}.get(
+                config.source.name if config.source else "", "configuration [check]")
             found = cls.build(select=config.select, ignore=config.ignore,
                               per_file_ignores={g: list(c) for g, c in config.per_file_ignores},
                               severity=dict(config.severity), where=where)
