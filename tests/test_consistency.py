@@ -100,3 +100,19 @@ def test_checking_one_file_judges_the_others_by_their_errors(repo: Path) -> None
     (repo / "postmortem.toml").write_text('[check]\nseverity = {C003 = "error"}\n',
                                           encoding="utf-8")
     assert booking() == []  # now an error: the checkout incident is left out
+
+
+@pytest.mark.parametrize("summary", [
+    "Die Zahlungen waren ~3 Stunden Ausfall.",   # rules C003's own example: "~1 Stunde Ausfall"
+    "Das Problem war in 8 Minuten behoben.",
+    "Nach 8 Minuten gelöst.",
+    "It meant 3 hours of downtime.",
+])
+def test_a_duration_named_by_the_word_after_it_is_compared(repo: Path, summary: str) -> None:
+    (repo / "incidents" / "2025-10-01-zahlung.yaml").write_text(
+        "id: 2025-10-01-zahlung\ntitle: Zahlungen schlagen fehl\ndate: 2025-10-01\n"
+        "timezone: Europe/Berlin\nlanguage: de\nstatus: resolved\nseverity: high\n"
+        'started: "14:00"\nmitigated: "14:50"\nresolved: "15:00"\n'
+        f"summary: {summary}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--select", "C003", "--format", "json"])
+    assert [p["code"] for p in json.loads(result.stdout)] == ["C003"], result.stdout

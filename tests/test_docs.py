@@ -29,13 +29,34 @@ def test_the_workflow_and_the_pre_commit_example_install_that_distribution() -> 
     workflow = (ROOT / "examples" / "weekly-review.yml").read_text(encoding="utf-8")
     installs = re.findall(r"pip install \"([^\"=]+)==", workflow)
     assert installs == [DISTRIBUTION["name"]]
-    (config,) = (yaml.safe_load(b) for b in blocks("yaml") if "repos:" in b)
-    hooks = config["repos"][0]["hooks"]
-    assert {h["id"] for h in hooks} == {h["id"] for h in yaml.safe_load(
+    manifest = {h["id"]: h for h in yaml.safe_load(
         (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    remote, local = (yaml.safe_load(b)["repos"][0] for b in blocks("yaml") if "repos:" in b)
+    assert [h["id"] for h in remote["hooks"]] == list(manifest)
+    assert local["repo"] == "local"
+    hooks = local["hooks"]
+    assert [h["id"] for h in hooks] == list(manifest)
     for hook in hooks:
         assert hook["additional_dependencies"] == [f"{DISTRIBUTION['name']}==0.1.*"]
-        assert hook["entry"].split()[0] == "postmortem"
+        # The local hooks run as the repository's own do: same command and files.
+        # (pre-commit's defaults where neither says).
+        for key, default in (("entry", None), ("files", ""), ("always_run", False),
+                             ("pass_filenames", True)):
+            assert hook.get(key, default) == manifest[hook["id"]].get(key, default), \
+                (hook["id"], key)
+
+
+def test_the_render_check_hook_runs_on_every_commit() -> None:
+    # pre-commit passes no deleted files: a commit that only deletes an incident matches no
+    # `files:` pattern, and its orphaned report and stale index went in unnoticed.
+    manifest = {h["id"]: h for h in yaml.safe_load(
+        (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert manifest["postmortem-render-check"]["always_run"] is True
+    pattern = re.compile(manifest["postmortem-check"]["files"])
+    assert pattern.search("incidents/2025-10-01-a.yaml")
+    assert pattern.search("incidents/2025/2025-10-01-a.yaml")
+    for hidden in ("incidents/.archive/old.yaml", "incidents/.#2025-10-01-a.yaml"):
+        assert not pattern.search(hidden)  # check and render never read these
 
 
 @pytest.mark.parametrize("index", range(2))

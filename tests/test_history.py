@@ -488,6 +488,49 @@ def test_two_files_with_one_incident_id(repo: Path, write: Callable[..., Path],
         "'2025-10-01-copy'"]
 
 
+def test_a_file_given_the_id_of_a_deleted_one_keeps_its_items(
+        repo: Path, write: Callable[..., Path], commit: Callable[..., str],
+        git: Callable[..., str]) -> None:
+    """The duplicate report is deleted, the other renamed to its id: the live file's items
+    are listed, not left out for the deleted file that had the id first."""
+    write("2025-10-01-a.yaml", incident("2025-10-01-a", item("AI-1")))
+    write("2025-10-01-b.yaml", incident("2025-10-01-b", item("AI-7", due="2025-10-12")))
+    commit("2025-10-01T10:00:00+00:00")
+    git("rm", "--quiet", "incidents/2025-10-01-a.yaml")
+    commit("2025-10-02T10:00:00+00:00")
+    git("mv", "incidents/2025-10-01-b.yaml", "incidents/2025-10-01-a.yaml")
+    write("2025-10-01-a.yaml", incident("2025-10-01-a", item("AI-7", due="2025-10-12")))
+    commit("2025-10-03T10:00:00+00:00")
+
+    history = read_history(load_config(repo))
+
+    assert sorted(history.items) == [("2025-10-01-a", "AI-7")]
+    assert history.items[("2025-10-01-a", "AI-7")].latest.is_open
+    assert history.warnings == [
+        "incidents/2025-10-01-a.yaml (deleted) and incidents/2025-10-01-a.yaml both have "
+        "incident id '2025-10-01-a'; the action items of incidents/2025-10-01-a.yaml "
+        "(deleted) are left out"]
+
+
+def test_hidden_files_are_no_incidents(repo: Path, write: Callable[..., Path],
+                                       commit: Callable[..., str]) -> None:
+    """As `check` finds incidents: an editor's lock file or a hidden drafts folder is none
+    (the lock file took the incident id from the real file)."""
+    write(f"{INC}.yaml", incident(INC, item()))
+    write(f".#{INC}.yaml", incident(INC, item(owner="dev")))
+    (repo / "incidents" / ".drafts").mkdir()
+    write(".drafts/2025-10-02-draft.yaml", incident("2025-10-02-draft", item()))
+    commit("2025-10-02T10:00:00+00:00")
+    write(".drafts/2025-10-02-draft.yaml", incident("2025-10-02-draft", item(due="2025-11-01")))
+    write(f".#{INC}.yaml", incident(INC, item(owner="sre")))
+
+    history = read_history(load_config(repo))
+
+    assert list(history.items) == [(INC, "AI-1")]
+    assert history.items[(INC, "AI-1")].latest.owner == "ops"
+    assert history.warnings == []  # the hidden files' uncommitted edits are not named
+
+
 # --- git oddities -----------------------------------------------------------------------------
 
 def test_a_commit_dated_before_the_one_it_follows(repo: Path, write: Callable[..., Path],

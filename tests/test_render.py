@@ -368,3 +368,16 @@ def test_a_render_with_nothing_to_do_writes_nothing(repo: Path, write_incident: 
     assert runner.invoke(main, ["render"]).exit_code == 0
     assert cache.stat().st_ino != written.st_ino
     assert "Checkout fails" in cache.read_text()
+
+
+def test_check_says_what_to_run(project: Path) -> None:
+    # pre-commit and CI show only this output: it names the command that fixes it.
+    write(project, "2025-10-01-a")
+    code, _, err = run("render", "--check")
+    assert code == 1
+    assert err == ("2 files would change, 0 unchanged\n"
+                   "Run `postmortem render` to update them, then commit the result.\n")
+    code, _, err = run("render", "--check", "--quiet")
+    assert err == "Run `postmortem render` to update them, then commit the result.\n"
+    run("render")
+    assert run("render", "--check") == (0, "", "0 files would change, 2 unchanged\n")

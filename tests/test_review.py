@@ -377,6 +377,7 @@ def test_week_arithmetic() -> None:
     assert parse_week("2025-W43") == dt.date(2025, 10, 26)
     assert parse_week("2020-W53") == dt.date(2021, 1, 3)
     assert week_label(dt.date(2024, 12, 30)) == "2025-W01"
+    assert week_label(parse_week("0002-W01")) == "0002-W01"  # as --week takes it back
     # Sunday 23:59 is still inside its week; Monday 00:00 completes it.
     assert last_complete_week(dt.datetime(2025, 10, 26, 23, 59, tzinfo=berlin)) == dt.date(
         2025, 10, 19)
@@ -571,3 +572,58 @@ def test_bad_and_extreme_days_are_usage_errors(weeks: Path, args: list[str],
     result = CliRunner().invoke(main, ["review", *args])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"postmortem: error: {message}")
+
+
+def _commit_incident(root: Path, text: str, when: str, author: str) -> None:
+    (root / "incidents" / "2025-10-01-cache.yaml").write_text(text, encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "GIT_AUTHOR_NAME": author, "GIT_COMMITTER_NAME": author}
+    for args in (["add", "--all", "incidents"], ["commit", "--quiet", "-m", "change"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+
+
+def test_two_commits_in_the_repeated_hour_of_a_dst_change(repo: Path) -> None:
+    """02:30 CEST comes before 02:10 CET: each list shows the item as its own commit left it,
+    and the first slip is the first."""
+    (repo / "pyproject.toml").write_text(f'[tool.postmortem]\ntimezone = "{ZONE}"\n',
+                                         encoding="utf-8")
+    inc = "2025-10-01-cache"
+    _commit_incident(repo, incident_yaml(inc, [item("AI-1", "Fix", "ann", "high", "todo",
+                                                    "2025-10-10")]),
+                     "2025-10-20T10:00:00+02:00", "Ann")
+    _commit_incident(repo, incident_yaml(inc, [
+        item("AI-1", "Fix", "ann", "high", "todo", "2025-10-30"),
+        item("AI-2", "Add", "ann", "high", "todo", "2025-11-10")]),
+        "2025-10-26T02:30:00+02:00", "Ann")
+    _commit_incident(repo, incident_yaml(inc, [
+        item("AI-1", "Fix", "bob", "high", "todo", "2025-11-05"),
+        item("AI-2", "Add", "bob", "high", "done", "2025-11-10")]),
+        "2025-10-26T02:10:00+01:00", "Bob")
+
+    data = review_json("--week", "2025-W43")
+
+    assert [(o["id"], o["owner"], o["status"]) for o in data["opened"]] == [
+        ("AI-1", "ann", "todo"), ("AI-2", "ann", "todo")]
+    assert [(s["owner"], s["from"], s["to"], s["slips"]) for s in data["slipped"]] == [
+        ("ann", "2025-10-10", "2025-10-30", 1), ("bob", "2025-10-30", "2025-11-05", 2)]
+
+
+def test_a_drop_undone_within_the_week_is_not_counted(repo: Path) -> None:
+    """As a close undone within the week: the file deleted and restored is open, not
+    dropped, at the end of the week."""
+    (repo / "pyproject.toml").write_text(f'[tool.postmortem]\ntimezone = "{ZONE}"\n',
+                                         encoding="utf-8")
+    inc = "2025-10-01-cache"
+    text = incident_yaml(inc, [item("AI-1", "Fix", "ann", "high", "todo", "2025-10-30")])
+    _commit_incident(repo, text, "2025-10-01T10:00:00+02:00", "Ann")
+    (repo / "incidents" / f"{inc}.yaml").unlink()
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-10-07T10:00:00+02:00",
+           "GIT_COMMITTER_DATE": "2025-10-07T10:00:00+02:00"}
+    for args in (["add", "--all", "incidents"], ["commit", "--quiet", "-m", "oops"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True)
+    _commit_incident(repo, text, "2025-10-09T10:00:00+02:00", "Ann")
+
+    data = review_json("--week", "2025-W41")
+
+    assert data["dropped"] == []
+    assert (data["totals"]["dropped"]["current"], data["totals"]["open"]["current"]) == (0, 1)

@@ -62,5 +62,11 @@ def command(ctx: click.Context, check_only: bool, force: bool, audience: str, jo
         click.echo(f"{len(changed)} file{'s' * (len(changed) != 1)} {verb}, {unchanged} "
                    f"unchanged" + (f", {refused} not overwritten" if refused else ""),
                    err=True)
+    if check_only and changed:
+        # What to run, as the tool that failed a commit or a CI job should say.
+        again = " --audience external" if audience == "external" else ""
+        click.echo(f"Run `postmortem render{again}` to update "
+                   f"{'them' if len(changed) != 1 else 'it'}, then commit the result.",
+                   err=True)
     errors = any(p.severity == "error" for p in result.problems)
     ctx.exit(EXIT_PROBLEMS if errors or (check_only and changed) else 0)

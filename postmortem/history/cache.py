@@ -26,7 +26,8 @@ from postmortem.history.blobs import BlobInfo
 from postmortem.history.git import RawCommit
 
 # Bump when the meaning of the cached data changes (its shape is validated on load).
-CACHE_VERSION = 3  # 3: an `unknown` owner or due date is read as none
+CACHE_VERSION = 4  # 3: an `unknown` owner or due date is read as none; 4: hidden
+# files are no incident files
 _MAGIC = b"postmortem-history\n"
 _JOURNAL_LIMIT = 500  # commits in the journal before the base file is rewritten
 

@@ -165,10 +165,12 @@ class Repository:
 
     # -- reading history ---------------------------------------------------------------------
 
-    def log(self, pathspec: str, since: str | None = None) -> Generator[RawCommit, None, None]:
+    def log(self, pathspec: str, since: str | None = None, *, prefix: str = ""
+            ) -> Generator[RawCommit, None, None]:
         """Commits of HEAD's first-parent line that change files under ``pathspec``, newest
         first, from ``since`` (excluded) on; each as soon as git has listed it, so that the
-        caller's work on it overlaps git's on older commits."""
+        caller's work on it overlaps git's on older commits. ``prefix`` is the incidents
+        folder (relative to the top): hidden names below it are no incident files."""
         with self._failing("while reading the history"):
             proc = self._repo.git.log(
                 "--first-parent", "--diff-merges=first-parent", "--raw", "--no-abbrev", "-z",
@@ -182,7 +184,7 @@ class Repository:
                                      daemon=True)
             drain.start()
             try:
-                yield from iter_log(_tokens(proc.stdout))
+                yield from iter_log(_tokens(proc.stdout), prefix)
             except BaseException:  # the reader stopped early (an error, Ctrl-C): git stops too
                 proc.terminate()
                 raise
@@ -363,17 +365,26 @@ def _tokens(stream: Any) -> Iterator[bytes]:
         yield rest
 
 
-def parse_log(raw: bytes) -> list[RawCommit]:
+def parse_log(raw: bytes, prefix: str = "") -> list[RawCommit]:
     """Commits of ``git log --raw -z --format=<_FORMAT>`` output (see :func:`iter_log`)."""
-    return list(iter_log(iter(raw.split(b"\0"))))
+    return list(iter_log(iter(raw.split(b"\0")), prefix))
 
 
-def iter_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
+def is_incident_path(path: str, prefix: str = "") -> bool:
+    """Whether ``path`` (relative to the top) names an incident file of the folder
+    ``prefix``: a ``*.yaml`` name with no hidden name (a leading dot) below the folder, as
+    `check` finds them (`.#x.yaml` lock files, `.drafts/` are not incidents)."""
+    rest = path[len(prefix) + 1:] if prefix and path.startswith(f"{prefix}/") else path
+    return path.endswith(".yaml") and not any(p.startswith(".") for p in rest.split("/"))
+
+
+def iter_log(tokens: Iterator[bytes], prefix: str = "") -> Iterator[RawCommit]:
     """Commits with their incident-file changes, each yielded once it is complete.
 
-    Only regular ``*.yaml`` files count; a file turned into something else is deleted and
-    a rename between a YAML file and another kind of file is an addition or a deletion.
-    Commits without such changes (e.g. a merge that only touched other files) are skipped.
+    Only regular ``*.yaml`` files count, hidden ones (below ``prefix``) not; a file turned
+    into something else is deleted and a rename between an incident file and another
+    kind of file is an addition or a deletion. Commits without such changes (e.g. a merge
+    that only touched other files) are skipped.
     """
     commit: RawCommit | None = None
     for field in tokens:
@@ -387,10 +398,11 @@ def iter_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
             old_mode, new_mode, _, blob, status = token[1:].split(b" ")
             old = next(tokens)
             new = next(tokens) if status[:1] in (b"R", b"C") else old
-            was = old_mode in _REGULAR and old.endswith(b".yaml") and status[:1] != b"C"
-            now = new_mode in _REGULAR and new.endswith(b".yaml")
             old_path = old.decode("utf-8", "surrogateescape")
             new_path = new.decode("utf-8", "surrogateescape")
+            was = old_mode in _REGULAR and is_incident_path(old_path, prefix) \
+                and status[:1] != b"C"
+            now = new_mode in _REGULAR and is_incident_path(new_path, prefix)
             if was and now:
                 commit[3].append(("M" if old == new else "R", old_path, new_path,
                                   blob.decode("ascii")))

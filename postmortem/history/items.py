@@ -175,12 +175,17 @@ class ItemHistory:
     def dropped_events(self) -> list[Event]:
         return [e for e in self.events if e.kind == "dropped"]
 
-    def shown_state(self, instant: dt.datetime) -> State | None:
-        """The last state at or before ``instant`` in which the item was in its file."""
-        for state in reversed(self.states):
-            if state.present and state.commit.date <= instant:
-                return state
-        return None
+    def shown_state(self, event: Event) -> State | None:
+        """The item as its file showed it at ``event``: the state the event's commit left,
+        or the last one in its file before it (a drop). Found by the commit, not by date:
+        two commits in the hour a clock repeats (DST) compare in the wrong order."""
+        shown = None
+        for state in self.states:
+            if state.present:
+                shown = state
+            if state.commit.sha == event.commit.sha:
+                break
+        return shown
 
     def slips_until(self, instant: dt.datetime) -> int:
         return sum(1 for e in self.slip_events if e.date <= instant)

@@ -12,7 +12,7 @@ from postmortem.config import Config
 from postmortem.gcpause import gc_paused
 from postmortem.history.blobs import BlobInfo, read_blob
 from postmortem.history.cache import Cached, HistoryCache
-from postmortem.history.git import GitError, RawCommit, Repository
+from postmortem.history.git import GitError, RawCommit, Repository, is_incident_path
 from postmortem.history.items import History
 from postmortem.history.replay import replay
 from postmortem.workers import start_method, stream
@@ -118,7 +118,8 @@ class _Reader:
         new: dict[str, None] = {}  # in the order the log names them
         with stream(self.jobs, BLOBS_BEFORE_WORKERS[start_method()], _BATCH, _Blobs.read,
                     _Blobs, self.repo.top, self.config) as parsing, \
-                contextlib.closing(self.repo.log(self.pathspec, since)) as log:
+                contextlib.closing(self.repo.log(self.pathspec, since,
+                                                     prefix=self.prefix)) as log:
             for commit in log:
                 changes = commit[3]
                 changes[:] = [(k, shared.setdefault(o, o), shared.setdefault(n, n), b)
@@ -152,7 +153,8 @@ class _Reader:
         return [], None
 
     def _check_working_tree(self) -> None:
-        changed = [p for p in self.repo.changed_files(self.pathspec) if p.endswith(".yaml")]
+        changed = [p for p in self.repo.changed_files(self.pathspec)
+                   if is_incident_path(p, self.prefix)]
         if changed:
             shown = ", ".join(changed[:_SHOWN_FILES])
             if len(changed) > _SHOWN_FILES:

@@ -201,17 +201,21 @@ class _Walk:
         """Items keyed by (latest incident id, item id), in the order they were opened."""
         names: dict[int, str] = {}
         claimed: dict[str, int] = {}
-        for lineage in sorted({k[0] for k in self.items}):  # the oldest file keeps an id
+        # The oldest file keeps an id; a file still there before any deleted one, so that a
+        # file given the id of one deleted earlier does not lose its items to it.
+        for lineage in sorted({k[0] for k in self.items}, key=lambda n: (n in self.dead, n)):
             name, path = self.ids[lineage], self.paths[lineage]
             if name in claimed:  # two files claim one incident id: `check` reports that
                 stem = Path(path).name.removesuffix(".yaml")
                 other = self.paths[claimed[name]]
+                shown = f"{path} (deleted)" if lineage in self.dead else path
                 if stem in claimed or stem == name or stem in self.ids:
-                    self.warnings.append(f"{path} and {other} both have incident id "
-                                         f"'{name}'; the action items of {path} are left out")
+                    self.warnings.append(f"{shown} and {other} both have incident id "
+                                         f"'{name}'; the action items of {shown} are left "
+                                         "out")
                     continue
-                self.warnings.append(f"{path} and {other} both have incident id '{name}'; "
-                                     f"the action items of {path} are listed under '{stem}'")
+                self.warnings.append(f"{shown} and {other} both have incident id '{name}'; "
+                                     f"the action items of {shown} are listed under '{stem}'")
                 name = stem
             claimed[name] = lineage
             names[lineage] = name

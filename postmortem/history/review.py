@@ -52,7 +52,7 @@ DASH = "\u2013"  # an en dash: ranges, sub-rows and missing values
 def week_label(day: dt.date) -> str:
     """The ISO week ``day`` falls in: ``2025-W43``."""
     year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"  # as --week takes it back: 0002-W01
 
 
 def parse_week(text: str) -> dt.date:
@@ -264,7 +264,7 @@ def _collect(items: list[ItemHistory], window: _Window,
     week = _Week([], [], [], [], [], [], open=[])
 
     def change(item: ItemHistory, event: Event, late: bool | None = None) -> ChangeItem:
-        state = item.shown_state(event.date)
+        state = item.shown_state(event)
         assert state is not None  # an item is in its file when it is opened
         return ChangeItem(item=ref(item, state), date=event.date.date(),
                           commit=event.commit.sha, author=event.commit.author, late=late)
@@ -287,15 +287,20 @@ def _collect(items: list[ItemHistory], window: _Window,
         first = item.opened_event
         if first is not None and first in window:
             week.opened.append(change(item, first))
-        for event in item.slip_events:
+        for count, event in enumerate(item.slip_events, 1):  # its count: slips up to it
             if event in window:
-                shown = item.shown_state(event.date)
+                shown = item.shown_state(event)
                 assert shown is not None
                 week.slipped.append(SlipItem(
                     item=ref(item, shown), date=event.date.date(), old_due=event.old,
                     new_due=event.new, commit=event.commit.sha, author=event.commit.author,
-                    slips=item.slips_until(event.date)))
-        week.dropped.extend(change(item, e) for e in item.dropped_events if e in window)
+                    slips=count))
+        # Dropped as the item stood at the end of the window, as closes: a drop undone
+        # (the item or its file restored) within it does not count.
+        if known is not None and known.latest.is_dropped:
+            drop = known.dropped_events[-1]
+            if drop in window:
+                week.dropped.append(change(item, drop))
 
     def by_priority(r: ItemRef) -> tuple[int, dt.date, str, str]:
         return (rank(r.priority), r.due or dt.date.max, r.incident, r.id)

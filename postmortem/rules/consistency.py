@@ -375,8 +375,11 @@ TOLERANCE = {True: (5.0, 0.3), False: (1.0, 0.1)}
 # After a duration only phrases that say what it measures count ("23 minutes to resolve",
 # "~1 Stunde (bis Fix)"); nouns there ("31 minutes after impact began") speak of other things.
 _AFTER: list[tuple[str, re.Pattern[str]]] = [
-    ("resolve", re.compile(r"^\W{0,3}(?:to (?:resolve|resolution)|bis zur (?:lösung|behebung))",
-                           re.I)),
+    ("resolve", re.compile(r"^\W{0,3}(?:to (?:resolve|resolution)|bis zur (?:lösung|behebung)|"
+                           r"(?:behoben|gelöst)\b)", re.I)),
+    # German puts the noun or the verb after the duration: "~1 Stunde Ausfall", "in 8
+    # Minuten behoben"; English "3 hours of downtime".
+    ("impact", re.compile(r"^\W{0,3}(?:of )?(?:downtime|outage|ausfall(?:zeit)?)\b", re.I)),
     ("detect", re.compile(r"^\W{0,3}(?:to detect|bis zur erkennung)", re.I)),
     ("mitigate", re.compile(r"^\W{0,3}(?:to (?:mitigate|fix)|\(?bis (?:zum )?fix)", re.I)),
 ]
