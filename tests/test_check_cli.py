@@ -118,6 +118,21 @@ def test_hidden_files_and_folders_are_no_incidents(runner: CliRunner, write_inci
     assert named.stdout == error_line(".drafts/b") + "\n"
 
 
+def test_a_yml_file_is_named_not_skipped_without_a_word(
+        runner: CliRunner, write_incident: Write, repo: Path) -> None:
+    write_incident("a", CLEAN.format(id="a"))
+    for name in ("b.yml", "c.YAML"):
+        (repo / "incidents" / name).write_text(CLEAN.format(id=name[0]), encoding="utf-8")
+    result = check(runner)
+    assert (result.exit_code, result.stdout) == (0, "".join(
+        f"incidents/{name}:1:1: warning: not read as an incident: incident files end in "
+        f"'.yaml'; rename it to {name[0]}.yaml (`git mv`) [Y017]\n"
+        for name in ("b.yml", "c.YAML")))
+    assert check(runner, "--ignore", "Y017").stdout == ""
+    render = runner.invoke(main, ["render"])
+    assert render.exit_code == 0 and render.stderr.count("[Y017]") == 2
+
+
 def test_json_format(runner: CliRunner, write_incident: Write) -> None:
     write_incident("bad", ERROR.format(id="bad"))
     write_incident("warn", WARNING.format(id="warn"))
@@ -172,10 +187,11 @@ def test_explicit_paths(runner: CliRunner, write_incident: Write, repo: Path) ->
         0, warning_line("sub/warn") + "\n", "2 files checked: 0 errors, 1 warning\n")
     result = check(runner, str(repo / "incidents" / "bad.yaml"))
     assert (result.exit_code, result.stdout) == (1, error_line("bad") + "\n")
-    # A folder yields what `check` alone reads there: *.yaml, not *.YAML.
+    # A folder yields what `check` alone reads there: *.yaml; a *.YAML is named, not read.
     (repo / "incidents" / "sub" / "other.YAML").write_text("not: [an incident")
     result = check(runner, "incidents/sub")
-    assert result.stderr == "1 file checked: 0 errors, 1 warning\n"
+    assert result.stderr == "1 file checked: 0 errors, 2 warnings\n"
+    assert "incidents/sub/other.YAML:1:1: warning: not read as an incident" in result.stdout
 
 
 def test_explicit_file_keeps_cross_file_checks(runner: CliRunner, write_incident: Write) -> None:

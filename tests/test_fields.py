@@ -386,7 +386,7 @@ def test_an_unknown_end_gives_no_duration(repo: Path, runner: CliRunner,
     write_incident("done", minimal("done", status="resolved", resolved='"11:30"'))
     render(runner)
     report = (repo / "incidents/end.md").read_text(encoding="utf-8")
-    assert "**Duration**: unknown (10:30 UTC)\\\n" in report
+    assert "**Duration**: unknown (started 10:30 UTC)\\\n" in report
     index = (repo / "incidents/README.md").read_text(encoding="utf-8")
     # The median time to resolve counts only the incident whose end is known.
     assert "| 🟡 HIGH | 2 | 1 h |" in index
@@ -544,3 +544,47 @@ def test_roles_are_shown_in_the_header_in_the_order_of_the_role_list(
     report = (repo / "incidents/roles.md").read_text(encoding="utf-8")
     assert ("**Incident-Leitung**: Cem (from 09:24)\\\n**Einsatzteam**: Ben, Dan\\\n"
             "**Teilnehmende am Review**: Ana\n") in report
+
+
+# The least an incident needs, for the tests of one part of the report.
+BASE = """\
+id: {id}
+title: Checkout returns 500
+date: 2025-10-01
+status: mitigated
+severity: high
+started: "10:30"
+"""
+
+
+@pytest.mark.parametrize("first", ["went_well", "went_wrong"])
+def test_lessons_keep_the_order_the_file_writes_them(
+        repo: Path, runner: CliRunner, write_incident: Callable[..., Path], first: str) -> None:
+    """Reports differ: what went wrong first (Google's template, two of the seeds), or what
+    worked (the third); the report keeps the file's order, titles included."""
+    groups = {"went_well": "  went_well_title: What Worked\n  went_well: [Fast rollback]\n",
+              "went_wrong": "  went_wrong: [No canary]\n"}
+    second = "went_wrong" if first == "went_well" else "went_well"
+    write_incident("lessons", BASE.format(id="lessons") + "lessons:\n  lucky: [Low traffic]\n"
+                   + groups[first] + groups[second])
+    render(runner)
+    report = (repo / "incidents" / "lessons.md").read_text(encoding="utf-8")
+    headings = [line for line in report.splitlines() if line.startswith("### ")]
+    titles = {"went_well": "### What Worked", "went_wrong": "### What Went Wrong"}
+    assert [h for h in headings if h in (*titles.values(), "### Where We Got Lucky")] == [
+        "### Where We Got Lucky", titles[first], titles[second]]
+
+
+def test_results_count_the_steps_before_the_fix_apart(
+        repo: Path, runner: CliRunner, write_incident: Callable[..., Path]) -> None:
+    """A step before the fix that fails reproduces the bug: the fix's results do not read
+    as failed."""
+    write_incident("steps", BASE.format(id="steps") + """\
+verification:
+  - {title: Booking fails as reported, phase: before, state: failed}
+  - {title: Booking succeeds, phase: after, state: passed}
+  - {title: Cancellation succeeds, state: passed}
+""")
+    render(runner)
+    report = (repo / "incidents" / "steps.md").read_text(encoding="utf-8")
+    assert "**Results**: 2 × ✅ PASSED; 1 × ❌ FAILED before the fix\n" in report

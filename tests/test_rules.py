@@ -3,6 +3,7 @@ silencing one line (`# noqa: CODE`)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -232,3 +233,20 @@ def test_what_keeps_a_file_from_being_read_is_never_silenced(
     code, _, err = run("render")
     assert code == 1 and err.count(note) == 2
     assert not (repo / "incidents" / "a.md").exists()
+
+
+def test_an_unused_noqa_for_a_rule_across_files_is_reported(write_incident: Write) -> None:
+    """The X rules report after every file is read: their unused comments are judged then
+    (X004 and X005 only for a file without errors, the only ones they judge)."""
+    write_incident("a", BASE.format(id="a") + "related:\n"
+                   "  - {incident: gone}  # noqa: X002 -- kept for the record\n"
+                   "tags: [db]  # noqa: X004, X005\n")
+    write_incident("b", BASE.format(id="b").replace("severity: high", "severity: urgent")
+                   + "tags: [db]  # noqa: X004\n"
+                   "related: [{incident: a}]  # noqa: X002\n")
+    code, out, _ = run("check", "--format", "json")
+    found = sorted((p["path"][-6:], p["line"], p["code"], p["field"]) for p in json.loads(out))
+    assert found == [
+        ("a.yaml", 10, "Q001", "X004"), ("a.yaml", 10, "Q001", "X005"),
+        ("b.yaml", 5, "S004", "severity"), ("b.yaml", 9, "Q001", "X002")]
+    assert code == 1

@@ -65,7 +65,7 @@ def test_approximate_times_keep_their_tilde_in_the_header(repo: Path, runner: Cl
     incident(repo, 'started: "~11:16"\n', id="2025-10-01-approx", date="2025-10-01",
              status="investigating")
     assert header_line(render(runner, repo, "2025-10-01-approx")) == (
-        "**Duration**: ongoing (~11:16 CEST)")
+        "**Duration**: ongoing (since ~11:16 CEST)")
 
 
 def test_timeline_ranges_zones_and_other_days_are_shown_as_stated(

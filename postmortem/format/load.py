@@ -30,6 +30,7 @@ from postmortem.format.yamlread import (
 )
 from postmortem.rules.noqa import Noqa
 from postmortem.rules.problems import Problem, sort_key
+from postmortem.rules.registry import rule
 
 if TYPE_CHECKING:
     from yaml.nodes import MappingNode
@@ -81,6 +82,9 @@ class Loaded:
         return self.model
 
 
+YAML_EXTENSION = rule("Y017")
+
+
 @dataclass
 class Listing:
     """Incident files found (or named), and the folders that could not be read."""
@@ -89,12 +93,19 @@ class Listing:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, folder: Path, config: Config) -> None:
-        """The ``*.yaml`` entries under ``folder``; an unreadable folder is a problem."""
-        found, failed = files_under(folder)
-        self.files.extend(found)
+        """The ``*.yaml`` entries under ``folder``; an unreadable folder is a problem, and
+        so is a YAML file under another name (``.yml``), which would be left out unsaid."""
+        from postmortem.rules.selection import Selection
+
+        found, failed = files_under(folder, (".yaml", ".yml"), any_case=True)
+        self.files.extend(p for p in found if p.name.endswith(".yaml"))
         self.problems.extend(
             READABLE(config.rel(path), 1, 1, "", f"cannot read this folder ({reason}); the "
                      "incident files in it are not checked") for path, reason in failed)
+        self.problems.extend(Selection.of(config).apply(
+            YAML_EXTENSION(config.rel(p), 1, 1, "", "not read as an incident: incident files "
+                           f"end in '.yaml'; rename it to {p.stem}.yaml (`git mv`)")
+            for p in found if not p.name.endswith(".yaml")))
 
 
 def require_incidents_dir(config: Config) -> None:

@@ -8,7 +8,16 @@ import re
 import typing
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    model_validator,
+)
 
 from postmortem.format.times import (
     ABBREVIATIONS,
@@ -261,6 +270,9 @@ class Monitor(_Entry):
                                  description="Targets or thresholds, each with its state.")
 
 
+LESSON_GROUPS = ("went_wrong", "went_well", "lucky")  # the report's order unless the file's
+
+
 class Lessons(_Model):
     went_well: list[Markdown] = Field(default_factory=list, description="What went well.")
     went_wrong: list[Markdown] = Field(default_factory=list, description="What went wrong.")
@@ -269,6 +281,23 @@ class Lessons(_Model):
     went_wrong_title: Line | None = Field(None, description="Heading instead of "
                                                            "'What went wrong'.")
     notes: Markdown | None = Field(None, description="Further lessons as free text.")
+    # The groups in the order the file writes them: reports differ (what went wrong first,
+    # or what worked), and the report keeps theirs.
+    _order: tuple[str, ...] = PrivateAttr(default=LESSON_GROUPS)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _written_order(cls, data: Any, handler: ModelWrapValidatorHandler[Lessons]) -> Lessons:
+        lessons = handler(data)
+        if isinstance(data, dict):
+            written = dict.fromkeys(k.removesuffix("_title") for k in data
+                                    if k.removesuffix("_title") in LESSON_GROUPS)
+            lessons._order = (*written, *(g for g in LESSON_GROUPS if g not in written))
+        return lessons
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        return self._order
 
 
 class ActionItem(_Entry):

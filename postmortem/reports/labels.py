@@ -12,6 +12,8 @@ EN: dict[str, str] = {
     "duration": "Duration",
     "root_cause": "Root Cause",
     "ongoing": "ongoing",
+    "since": "since",  # ongoing (since 10:00 UTC)
+    "started": "started",  # unknown (started 10:00 UTC)
     "unknown": "unknown",
     "detected": "Detected",
     "mitigated": "Mitigated",
@@ -225,6 +227,8 @@ DE: dict[str, str] = {
     "duration": "Dauer",
     "root_cause": "Ursache",
     "ongoing": "andauernd",
+    "since": "seit",
+    "started": "Beginn",
     "unknown": "unbekannt",
     "detected": "Erkannt",
     "mitigated": "Eingedämmt",

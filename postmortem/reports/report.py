@@ -239,9 +239,17 @@ def _verification(r: _Report) -> Block:
     steps = r.incident.verification
     if not steps:
         return None
-    states: Counter[str] = Counter(step.state for step in steps if step.state)
-    results = ", ".join(f"{states[state]} × {r.marks.mark('check_' + state)}"
-                        for state in _RESULT_ORDER if states[state])
+    # A step before the fix that fails reproduces the bug: counted apart, so that the
+    # results of the fix do not read as failed.
+    parts = []
+    for before in (False, True):
+        states: Counter[str] = Counter(step.state for step in steps
+                                       if step.state and (step.phase == "before") == before)
+        counted = ", ".join(f"{states[state]} × {r.marks.mark('check_' + state)}"
+                            for state in _RESULT_ORDER if states[state])
+        if counted:
+            parts.append(f"{counted} {r.L['phase_before']}" if before else counted)
+    results = "; ".join(parts)
     out = []
     for step in steps:
         notes = [r.L["phase_" + step.phase]] if step.phase else []
@@ -296,15 +304,10 @@ def _lessons(r: _Report) -> Block:
         icon = r.marks.icon(key)
         return icon + " " if icon else ""
 
-    groups = [
-        {"title": inline(lessons.went_wrong_title) if lessons.went_wrong_title
-         else r.L["went_wrong"],
-         "entries": [marker("went_wrong") + t for t in lessons.went_wrong]},
-        {"title": inline(lessons.went_well_title) if lessons.went_well_title
-         else r.L["went_well"],
-         "entries": [marker("went_well") + t for t in lessons.went_well]},
-        {"title": r.L["lucky"], "entries": [marker("lucky") + t for t in lessons.lucky]},
-    ]
+    titles = {"went_wrong": lessons.went_wrong_title, "went_well": lessons.went_well_title}
+    groups = [{"title": inline(title) if (title := titles.get(key)) else r.L[key],
+               "entries": [marker(key) + t for t in getattr(lessons, key)]}
+              for key in lessons.order]
     return {"groups": [g for g in groups if g["entries"]], "notes": lessons.notes}
 
 
@@ -453,8 +456,9 @@ def _header(r: _Report) -> dict[str, Any]:
     elif end is not None:
         duration = f"{format_duration(minutes_between(start, end), L)} ({_span(start, end)})"
     else:
-        word = L["unknown"] if incident.resolved == UNKNOWN else L["ongoing"]
-        duration = f"{word} ({start.clock()} {start.zone})"
+        word, since = (L["unknown"], L["started"]) if incident.resolved == UNKNOWN \
+            else (L["ongoing"], L["since"])
+        duration = f"{word} ({since} {start.clock()} {start.zone})"
     primary = next((rc for rc in incident.root_causes if rc.level == "primary"), None)
     root_cause = incident.root_cause_summary or (primary.title if primary else None)
     extra = [figure(f) for f in incident.header]

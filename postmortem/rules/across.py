@@ -32,11 +32,19 @@ def check_across(files: list[Checked], summaries: dict[str, Summary], config: Co
     selection = Selection.of(config)
     follow_ups = FollowUps(summaries.values())
     for file in files:
-        if file.summary is None or file.id not in summaries:
-            continue
-        mine = summaries[file.id]
-        found = [*_overlaps(file, mine, groups), *_follow_ups(file, mine, follow_ups)]
-        file.problems.extend(selection.apply(file.noqa.apply(found)))
+        mine = summaries.get(file.id) if file.summary is not None and file.id else None
+        judged = mine is not None
+        if mine is not None:
+            found = [*_overlaps(file, mine, groups), *_follow_ups(file, mine, follow_ups)]
+            file.problems.extend(selection.apply(file.noqa.apply(found)))
+        # The X rules are the last to report: now a noqa comment naming one that found nothing
+        # on its line is known to be unused (X004 and X005 judge only a file without errors).
+        file.problems.extend(selection.apply(
+            file.noqa.unused(file.rel, ("X",) if judged else _ALWAYS_ACROSS)))
+
+
+# The rules across files that judge every file, errors or not (rules/collection.py).
+_ALWAYS_ACROSS = ("X001", "X002", "X003")
 
 
 class _Group:
