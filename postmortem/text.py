@@ -26,3 +26,11 @@ def clip(text: str, width: int = 60) -> str:
     ``width`` characters with an ellipsis."""
     text = visible(text.strip())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# A URL with a scheme (`https:`, `mailto:`), told from a path relative to a file.
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def has_scheme(url: str) -> bool:
+    return _SCHEME.match(url) is not None

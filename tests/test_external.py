@@ -126,6 +126,57 @@ def test_only_published_incidents_without_their_internal_parts(runner: CliRunner
     assert not (published / "incidents" / "2025-10-01-checkout.md").exists()
 
 
+
+def test_labels_reference_links_and_html_leak_nothing(runner: CliRunner, repo: Path,
+                                                       write_incident: Write) -> None:
+    """`Label: value` lines are scrubbed in their label too, and internal links in every
+    form GitHub shows as a link go: reference definitions, raw HTML, any case of the scheme.
+    What is left links within the external folder only."""
+    from postmortem.reports.linkcheck import Checker
+
+    (repo / "postmortem.toml").write_text(CONFIG, encoding="utf-8")
+    write_incident("2025-09-01-internal", PRIVATE)
+    write_incident("2025-10-01-checkout", PUBLIC.split("summary:")[0].replace(
+        "internal_fields: [technical_details]\n", "") + """\
+header:
+  - "Dashboard [panel](https://grafana.acme.io/d/1)": see
+  - "Reported by max.mustermann@t-online.de": by mail
+impact:
+  user:
+    figures:
+      - "Caller +49 151 23456789": one
+summary: |
+  See [the runbook][rb], [ops] and HTTPS://grafana.acme.io/d/2, also
+  <a href="2025-09-01-internal.md">the other one</a> and
+  <img src="https://grafana.acme.io/render/3.png"> and [status](https://status.acme.com/42).
+
+  [rb]: ../docs/runbook.md "Runbook"
+  [Ops]: https://wiki.acme.internal/ops
+""")
+    result = render(runner, "--audience", "external")
+    assert result.exit_code == 0, result.output
+    public = repo / "public"
+    report = (public / "2025-10-01-checkout.md").read_text(encoding="utf-8")
+    for hidden in ("grafana.acme.io", "wiki.acme.internal", "runbook.md", "2025-09-01-internal",
+                   "max.mustermann@t-online.de", "+49 151 23456789", "[rb]", "[ops]", "<a href",
+                   "<img "):
+        assert hidden not in report, hidden
+    for shown in ("**Dashboard panel**: see", "**Reported by [EMAIL_REDACTED]**: by mail",
+                  "**Caller [PHONE_REDACTED]**: one", "See the runbook, ops and "
+                  "[INTERNAL_LINK_REMOVED], also\nthe other one and\n and "
+                  "[status](https://status.acme.com/42)."):
+        assert shown in report, shown
+    checker = Checker(load_config(repo))
+    for page in sorted(public.rglob("*.md")):
+        assert checker.check(page) == []
+        page_links = checker.page(page)
+        assert not isinstance(page_links, str)
+        for link in page_links.links:
+            target = link.target.partition("#")[0]
+            if target and "://" not in target:
+                assert (page.parent / target).resolve().is_relative_to(public), link
+
+
 def test_the_internal_render_ignores_the_markers(runner: CliRunner, published: Path,
                                                  write_incident: Write,
                                                  generated_body: Callable[[Path], str]) -> None:

@@ -43,6 +43,30 @@ def test_index_of_the_fixture_collection(repo: Path, settings: str, name: str,
                           basename=name)
 
 
+
+def test_a_resolved_incident_without_a_duration_is_not_ongoing(
+        repo: Path, write_incident: Any, file_regression: Any, generated_body: Any) -> None:
+    """Only an incident still going on is "ongoing"; a resolved one whose start or end
+    nobody knows has an unknown duration, as its report says."""
+    head = "id: {id}\ntitle: {id}\ndate: 2024-01-0{day}\nseverity: high\n"
+    write_incident("2024-01-01-end-unknown", head.format(id="2024-01-01-end-unknown", day=1)
+                   + 'status: resolved\nstarted: "10:00"\nresolved: unknown\n')
+    write_incident("2024-01-02-start-unknown", head.format(id="2024-01-02-start-unknown", day=2)
+                   + 'status: resolved\nstarted: unknown\nresolved: "11:00"\n')
+    write_incident("2024-01-03-ongoing", head.format(id="2024-01-03-ongoing", day=3)
+                   + 'status: investigating\nstarted: "10:00"\n')
+    write_incident("2024-01-04-done", head.format(id="2024-01-04-done", day=4)
+                   + 'status: resolved\nstarted: "10:00"\nresolved: "10:30"\n')
+    code, _, err = run("render")
+    assert code == 0, err
+    text = generated_body(repo / "incidents" / "README.md")
+    assert "| [2024-01-01-end-unknown](2024-01-01-end-unknown.md) | 🟡 HIGH | ✅ RESOLVED | " \
+           "unknown |" in text
+    assert "| [2024-01-03-ongoing](2024-01-03-ongoing.md) | 🟡 HIGH | 🔍 INVESTIGATING | " \
+           "ongoing |" in text
+    file_regression.check(text, extension=".md", basename="index_unknown_durations")
+
+
 def test_an_empty_collection_has_an_index_too(repo: Path, generated_body: Any) -> None:
     assert run("render") == (0, "created: incidents/README.md\n",
                              "1 file changed, 0 unchanged\n")

@@ -162,6 +162,30 @@ def test_an_existing_relative_document_is_fine(repo: Path, write_incident: Any) 
     assert run("check", "--strict") == (0, "", "2 files checked, no problems\n")
 
 
+@pytest.mark.parametrize(("output_dir", "notes", "other"), [
+    pytest.param("incidents", "../../docs/notes.md", "../2025/2025-01-01-b.yaml", id="same"),
+    pytest.param("docs/postmortems", "../../notes.md", "../../../incidents/2025/2025-01-01-b.yaml",
+                 id="other-folder"),
+])
+def test_a_relative_document_is_linked_from_where_the_report_is(
+        repo: Path, write_incident: Any, output_dir: str, notes: str, other: str) -> None:
+    """`related[].url` is relative to the incident file (`check` finds it there): the report,
+    in a sub-folder or another output folder, links the same file."""
+    (repo / "postmortem.toml").write_text(f'output_dir = "{output_dir}"\n', encoding="utf-8")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "notes.md").write_text("# Notes\n", encoding="utf-8")
+    write_incident("2025/2025-01-01-b", HEAD.split("related:")[0].replace(
+        "2024-01-01-a", "2025-01-01-b").replace("2024-01-01", "2025-01-01"))
+    write_incident("2024/2024-01-01-a", HEAD.replace("2024-01-02-b", "2025-01-01-b") + (
+        "  - title: Notes\n    url: ../../docs/notes.md#notes\n"
+        "  - title: B's file\n    url: ../2025/2025-01-01-b.yaml\n"))
+    assert run("check", "--strict") == (0, "", "2 files checked, no problems\n")
+    assert run("render")[0] == 0
+    report = (repo / output_dir / "2024" / "2024-01-01-a.md").read_text("utf-8")
+    assert f"- [Notes]({notes}#notes)\n- [B's file]({other})\n" in report
+    assert run("check", "--links") == (0, "", "2 files checked, no problems\n")
+
+
 def test_a_reference_to_a_removed_incident_fails_render_at_its_line(
         repo: Path, write_incident: Any) -> None:
     write_incident("2024-01-01-a", HEAD)

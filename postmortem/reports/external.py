@@ -28,8 +28,18 @@ COMMAND = "postmortem render --audience external"
 # Paths of commits and change requests on the common forges.
 _CHANGE_PATH = re.compile(r"/(?:-/)?(?:commits?|pull|pulls|merge_requests|compare)/")
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
-_BARE_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\"'`\]]+")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>", re.I)
+# URLs GitHub links without markup: any case of the scheme, and `www.` without one.
+_BARE_URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>()\"'`\]]+", re.I)
+# A link reference definition (`[label]: url "title"`), and the links that use a label.
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]*)>?[^\n]*$", re.M)
+_REF_FULL = re.compile(r"(!?)\[([^\]\n]*)\]\[([^\]\n]*)\]")
+_REF_SHORT = re.compile(r"(!?)\[([^\]\n]+)\](?![\[(:])")
+# Raw HTML links and embeds: GitHub shows them as links and images too.
+_ATTR = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))"""
+_HTML_LINK = re.compile(r"<a\b[^>]*?\bhref" + _ATTR + r"[^>]*>(.*?)</a\s*>", re.I | re.S)
+_HTML_SRC = re.compile(r"<(?:img|source|iframe|embed|video|audio)\b[^>]*?\bsrc" + _ATTR
+                       + r"[^>]*>", re.I)
 REMOVED_LINK = "[INTERNAL_LINK_REMOVED]"
 
 
@@ -117,8 +127,10 @@ def _walk(value: Any, path: tuple[str | int, ...],
     if isinstance(value, str):
         return text(value, path)
     if isinstance(value, dict):
-        return {k: _walk(v, (*path, k), text) for k, v in value.items()
-                if k not in _INTERNAL_KEYS and k != "internal"}
+        # The keys too: a `Label: value` line (header, figures, changes, sign-off) is a
+        # mapping whose key is text of the report.
+        return {text(k, (*path, k)) if isinstance(k, str) else k: _walk(v, (*path, k), text)
+                for k, v in value.items() if k not in _INTERNAL_KEYS and k != "internal"}
     if isinstance(value, list):
         return [_walk(v, (*path, i), text) for i, v in enumerate(value)
                 if not (isinstance(v, dict) and v.get("internal"))]
@@ -126,9 +138,33 @@ def _walk(value: Any, path: tuple[str | int, ...],
 
 
 def _unlink(text: str, config: Config) -> str:
-    """Markdown links to internal places become their text; such bare URLs a marker."""
-    if "://" not in text and "](" not in text:
+    """Markdown and HTML links to internal places become their text; such bare URLs a
+    marker."""
+    lowered = text.lower()
+    if not any(mark in lowered for mark in ("://", "](", "]:", "<", "www.")):
         return text
+
+    def internal(*groups: str | None) -> bool:
+        return is_internal_url(next((g for g in groups if g is not None), ""), config)
+
+    text = _HTML_LINK.sub(lambda m: m.group(4) if internal(*m.group(1, 2, 3)) else m.group(0),
+                          text)
+    text = _HTML_SRC.sub(lambda m: "" if internal(*m.group(1, 2, 3)) else m.group(0), text)
+    # Definitions of internal links go; links that use them become their text.
+    dropped: set[str] = set()
+
+    def definition(m: re.Match[str]) -> str:
+        if not is_internal_url(m.group(2), config):
+            return m.group(0)
+        dropped.add(_label(m.group(1)))
+        return ""
+
+    text = _REF_DEF.sub(definition, text)
+    if dropped:
+        text = _REF_FULL.sub(lambda m: m.group(2) if _label(m.group(3) or m.group(2)) in dropped
+                             else m.group(0), text)
+        text = _REF_SHORT.sub(lambda m: m.group(2) if _label(m.group(2)) in dropped
+                              else m.group(0), text)
 
     def link(m: re.Match[str]) -> str:
         return m.group(2) if is_internal_url(m.group(3), config) else m.group(0)
@@ -136,8 +172,20 @@ def _unlink(text: str, config: Config) -> str:
     text = _MD_LINK.sub(link, text)
     text = _AUTOLINK.sub(lambda m: REMOVED_LINK if is_internal_url(m.group(1), config)
                          else m.group(0), text)
-    return _BARE_URL.sub(lambda m: REMOVED_LINK if is_internal_url(m.group(0), config)
-                         else m.group(0), text)
+
+    def bare(m: re.Match[str]) -> str:
+        # trailing punctuation ends the sentence, not the URL (as GitHub reads it)
+        url = m.group(0).rstrip(".,:;!?*_~")
+        rest = m.group(0)[len(url):]
+        internal = is_internal_url(url if "://" in url else f"http://{url}", config)
+        return (REMOVED_LINK if internal else url) + rest
+
+    return _BARE_URL.sub(bare, text)
+
+
+def _label(label: str) -> str:
+    """A link label as CommonMark matches them: case and runs of spaces do not count."""
+    return " ".join(label.split()).casefold()
 
 
 # ---- the external render ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from postmortem.config import Config
+from postmortem.format.vocabulary import ENDED_STATUSES
 from postmortem.reports.generated import (
     Outcome,
     inspect,
@@ -47,7 +48,9 @@ def index_context(config: Config, summaries: dict[str, Summary]) -> dict[str, An
         return {**entry, "link": md_link(entry["title"], entry["url"]),
                 "severity": marks.mark(f"severity_{entry['severity']}"),
                 "status": marks.mark(f"status_{entry['status']}"),
-                "duration": minutes(entry["duration_minutes"], L["ongoing"]),
+                # no duration: still going on, or (once resolved) an unknown start or end
+                "duration": minutes(entry["duration_minutes"], L["unknown"]
+                                    if entry["status"] in ENDED_STATUSES else L["ongoing"]),
                 "open_total": f"{entry['items_open']}/{entry['items_total']}"}
 
     model = index_model(summaries, config.rel(config.index_path))

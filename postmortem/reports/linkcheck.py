@@ -16,13 +16,13 @@ from postmortem.reports.generated import is_generated
 from postmortem.reports.paths import report_path
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
+from postmortem.text import has_scheme
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from postmortem.rules.collection import Collection
 
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # With raw HTML off, `<a id="x"></a>` stays text: that is where explicit anchors are found.
 _EXPLICIT = re.compile(r"""<a\s+(?:[^>]*?\s)?(?:id|name)\s*=\s*["']([^"']+)["'][^>]*>""", re.I)
 
@@ -168,7 +168,7 @@ class Checker:
 
     def _broken(self, source: Path, href: str, written: str) -> str | None:
         """Why ``href`` (found in ``source``) does not resolve; None when it does."""
-        if _SCHEME.match(href) or href.startswith(("//", "/")):
+        if has_scheme(href) or href.startswith(("//", "/")):
             return None  # not relative: URLs and absolute paths are outside the repository
         raw_path, _, raw_fragment = href.partition("#")
         target = (source.parent / unquote(raw_path)).resolve() if raw_path else source.resolve()

@@ -6,6 +6,7 @@ Each section has its own builder; the template only lays their values out.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from postmortem.reports.markdown import (
 )
 from postmortem.reports.paths import relative_link
 from postmortem.reports.summary import language_of
+from postmortem.text import has_scheme
 
 
 def _days_overdue(days: int, L: dict[str, str]) -> str:
@@ -102,6 +104,8 @@ class _Report:
     config: Config
     zone: dt.tzinfo  # of times without an offset
     times: dict[str, Moment]  # the milestones (those known)
+    source_rel: str = ""  # the incident file, relative to the root
+    report_rel: str = ""  # its report, relative to the root
 
     @property
     def L(self) -> dict[str, str]:
@@ -355,23 +359,35 @@ def _sign_off(r: _Report) -> Block:
 
 def _related(r: _Report) -> Block:
     links = r.links
-    documents = [_document(d) for d in r.incident.related if d.incident is None]
+    documents = [_document(d, r.source_rel, r.report_rel) for d in r.incident.related
+                 if d.incident is None]
     if not (documents or links.related or links.referenced_by or links.similar):
         return None
     return {"documents": documents, **_link_view(links, r.marks)}
 
 
-def _document(d: Any) -> dict[str, Any]:
-    """A related document: a link, or a path on a server shown as code, with its note."""
+def _document(d: Any, source_rel: str, report_rel: str) -> dict[str, Any]:
+    """A related document: a link, or a path on a server shown as code, with its note. A
+    relative path is relative to the incident file (as `check` finds it): the report, in
+    another folder maybe, links it relative to itself."""
     title = inline(d.title) if d.title else None
     if d.url and d.url.startswith("/"):
         shown = code(d.url) + (f" - {title}" if title else "")
     elif d.url:
-        shown = md_link(d.title or d.url, d.url)
+        shown = md_link(d.title or d.url, _from_report(d.url, source_rel, report_rel))
     else:
         shown = title or ""
     return {"title": title, "url": d.url, "note": inline(d.note) if d.note else None,
             "relation": inline(d.relation) if d.relation else None, "shown": shown}
+
+
+def _from_report(url: str, source_rel: str, report_rel: str) -> str:
+    """``url`` as written in the incident file ``source_rel``, as a link of ``report_rel``."""
+    if has_scheme(url) or url.startswith(("#", "/")):
+        return url
+    path, hash_, fragment = url.partition("#")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), path))
+    return relative_link(report_rel, target) + hash_ + fragment
 
 
 def _link_view(links: Links, marks: Marks) -> dict[str, Any]:
@@ -558,7 +574,8 @@ def report_context(incident: Incident, config: Config, source_rel: str, report_p
     """Everything the report template needs, computed here so the template stays simple."""
     marks = Marks.of(language_of(incident, config), config.emoji)
     tz = incident_zone(incident, config)
-    r = _Report(incident, marks, links or Links(), config, tz, milestones(incident, tz))
+    r = _Report(incident, marks, links or Links(), config, tz, milestones(incident, tz),
+                source_rel, report_path)
     free: dict[str, list[dict[str, str]]] = {}
     for section in incident.sections:
         free.setdefault(section.after or "appendices", []).append(

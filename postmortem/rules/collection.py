@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ from postmortem.rules.privacy import check_privacy, scanner_of, wanted
 from postmortem.rules.problems import Problem, sort_key
 from postmortem.rules.registry import rule
 from postmortem.rules.selection import Selection
+from postmortem.text import has_scheme
 from postmortem.workers import in_order, shares, worker_count, workers
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ UNIQUE_INCIDENT_ID = rule("X001")
 RELATED_EXISTS = rule("X002")
 RELATED_PATH_EXISTS = rule("X003")
 
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @dataclass
@@ -143,7 +142,7 @@ def _cross_file(file: Checked, known: dict[str, list[Path]], config: Config) -> 
             out.append(RELATED_EXISTS(file.rel, line, col, f"related[{index}].incident",
                                       f"no incident with id '{ref.incident}' in "
                                       f"{config.rel(config.incidents_dir)}/; check the id"))
-        elif ref.url and not _URL.match(ref.url) and not ref.url.startswith(("/", "#")):
+        elif ref.url and not has_scheme(ref.url) and not ref.url.startswith(("/", "#")):
             target = file.path.parent / ref.url.split("#")[0]
             if not _exists(target):
                 out.append(RELATED_PATH_EXISTS(file.rel, line, col, f"related[{index}].url",
