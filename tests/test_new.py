@@ -591,3 +591,124 @@ def test_schema_output_writes_the_file_the_scaffold_names(repo: Path,
     refused = runner.invoke(main, ["schema", "-o", "mine.json"])
     assert refused.exit_code == 1
     assert "'mine.json' exists and was not written by postmortem" in refused.stderr
+
+
+# ---- the schema file: built only when what it is made of changed --------------------------
+
+SCHEMA = "incidents/incident.schema.json"
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def _no_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem.format import model
+
+    def fail() -> None:
+        raise AssertionError("the schema was built")
+
+    monkeypatch.setattr(model, "json_schema", fail)
+
+
+def test_a_current_schema_is_neither_built_nor_written_again(
+        repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem.format.scaffold import schema_text
+
+    first = new(runner, "Outage", "--date", DAY)
+    schema = repo / SCHEMA
+    written, before = schema.read_bytes(), _stat(schema)
+    assert written == schema_text().encode("utf-8")
+    _no_build(monkeypatch)
+    second = new(runner, "Second outage", "--date", DAY)
+    assert (second.exit_code, second.stdout, second.stderr) == (
+        0, "incidents/2025-10-01-second-outage.yaml\n", "")
+    assert (first.exit_code, first.stderr) == (0, "")
+    assert (schema.read_bytes(), _stat(schema)) == (written, before)
+
+
+@pytest.mark.parametrize("edit", ["stale", "hand-edited"])
+def test_a_stale_or_edited_schema_of_ours_is_replaced_as_before(
+        repo: Path, runner: CliRunner, edit: str) -> None:
+    from postmortem.format.scaffold import schema_text
+
+    new(runner, "Outage", "--date", DAY)  # the cache is current
+    schema = repo / SCHEMA
+    data = json.loads(schema.read_text(encoding="utf-8"))
+    if edit == "stale":  # as an older version wrote it
+        data["properties"]["title"]["description"] = "Title."
+        schema.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    else:
+        schema.write_text(schema.read_text(encoding="utf-8").replace("  ", "    "),
+                          encoding="utf-8")
+    assert new(runner, "Second", "--date", DAY).exit_code == 0
+    assert schema.read_bytes() == schema_text().encode("utf-8")
+
+
+def test_a_schema_not_ours_is_left_alone_without_building_one(
+        repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = repo / SCHEMA
+    schema.write_text('{"$schema": "mine"}\n', encoding="utf-8")
+    _no_build(monkeypatch)
+    result = new(runner, "Outage", "--date", DAY)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert schema.read_text(encoding="utf-8") == '{"$schema": "mine"}\n'
+    refused = runner.invoke(main, ["schema", "-o", SCHEMA])
+    assert refused.exit_code == 1
+    assert "exists and was not written by postmortem" in refused.stderr
+
+
+def test_a_changed_tz_database_rebuilds_the_schema(
+        repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem.format import model, times
+
+    new(runner, "Outage", "--date", DAY)
+    names = times.zone_names() | {"Mars/Olympus_Mons"}
+    for module in (times, model):
+        monkeypatch.setattr(module, "zone_names", lambda: names)
+    assert new(runner, "Second", "--date", DAY).exit_code == 0
+    schema = json.loads((repo / SCHEMA).read_text(encoding="utf-8"))
+    assert "Mars/Olympus_Mons" in schema["$defs"]["TimeZone"]["enum"]
+
+
+def test_a_changed_source_or_a_tampered_cache_rebuilds_the_schema(
+        repo: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    from postmortem.format import scaffold
+
+    new(runner, "Outage", "--date", DAY)
+    package, inputs = scaffold._PACKAGE, scaffold.schema_inputs()
+    assert inputs is not None and scaffold.schema_inputs() == inputs
+    copy = tmp_path / "package"
+    for name in scaffold.SCHEMA_SOURCES:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(scaffold._PACKAGE / name, copy / name)
+    monkeypatch.setattr(scaffold, "_PACKAGE", copy)
+    assert scaffold.schema_inputs() == inputs
+    with (copy / "format/vocabulary.py").open("a", encoding="utf-8") as f:
+        f.write("# another word\n")
+    assert scaffold.schema_inputs() != inputs
+
+    # A cache whose text was changed under its digest line is built again.
+    cache = repo / ".git" / "postmortem" / scaffold.SCHEMA_CACHE
+    first, _, body = cache.read_text(encoding="utf-8").partition("\n")
+    assert first.startswith(inputs + " ")
+    monkeypatch.setattr(scaffold, "_PACKAGE", package)
+    cache.write_text(first + "\n" + body.replace("One-line title.", "Any title."),
+                     encoding="utf-8")
+    (repo / SCHEMA).unlink()
+    assert new(runner, "Second", "--date", DAY).exit_code == 0
+    assert (repo / SCHEMA).read_text(encoding="utf-8") == scaffold.schema_text()
+
+
+def test_the_schema_digest_covers_every_module_the_models_import() -> None:
+    from postmortem.format.scaffold import _PACKAGE, SCHEMA_SOURCES
+
+    code = ("import sys, postmortem.format.model\n"
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+            "if n.split('.')[0] == 'postmortem'))")
+    files = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert {Path(f).resolve().relative_to(_PACKAGE).as_posix() for f in files} \
+        <= set(SCHEMA_SOURCES)

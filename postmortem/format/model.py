@@ -478,16 +478,17 @@ def json_schema() -> dict[str, Any]:
     that depend on a status are conditions. What needs more than one value or file (ids
     equal to the file name, order of times, unique item ids, references) stays `check`'s.
     """
-    schema = _as_text(Incident.model_json_schema())
+    schema = _keys_checked(_as_text(Incident.model_json_schema()))
     defs = schema["$defs"]
     defs.update(_SCALARS)
     for obj in (schema, *defs.values()):
         for spec in obj.get("properties", {}).values():
             _use_refs(spec)
     zone = schema["properties"]["timezone"]
+    # `check` takes UTC also where the machine has no tz database (times.zone).
     zone["anyOf"][0] = {"$ref": "#/$defs/TimeZone"}
     defs["TimeZone"] = {"description": "An IANA time zone name, e.g. Europe/Berlin.",
-                        "type": "string", "enum": sorted(zone_names())}
+                        "type": "string", "enum": sorted(zone_names() | {"UTC"})}
     schema["allOf"] = [_when("status", ENDED_STATUSES, ["resolved"])]
     defs["ActionItem"]["allOf"] = [_when("status", OPEN_ITEM_STATES, ["owner", "due"])]
     given = [{"required": [key], "properties": {key: {"not": {"type": "null"}}}}
@@ -567,6 +568,23 @@ def _as_text(node: Any) -> Any:
     text = {k: node[k] for k in ("type", "pattern", "maxLength") if k in node}
     rest = {k: v for k, v in node.items() if k not in text}
     return {**rest, "anyOf": [text, *other]}
+
+
+def _keys_checked(node: Any) -> Any:
+    """A mapping whose keys are constrained (a figure's label is one line) says so with
+    `propertyNames`: pydantic's `patternProperties` leaves a key that does not match the
+    pattern unchecked, where `check` reports it."""
+    if isinstance(node, list):
+        return [_keys_checked(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _keys_checked(value) for key, value in node.items()}
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in node:
+        ((pattern, value),) = patterns.items()
+        rest = {k: v for k, v in node.items() if k != "patternProperties"}
+        return {**rest, "propertyNames": {"pattern": pattern}, "additionalProperties": value}
+    return node
 
 
 def _is_markdown(annotation: Any) -> bool:

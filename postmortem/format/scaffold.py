@@ -87,20 +87,87 @@ def schema_text() -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schema(path: Path) -> bool:
+# What the schema is made of besides the zone names and pydantic: the source of every
+# module of the package that defines it (the models, the vocabulary, times and the text
+# patterns they use) and of the code that writes it as a file. A test checks that this
+# covers every module the models import.
+SCHEMA_SOURCES = ("__init__.py", "format/__init__.py", "format/model.py",
+                  "format/vocabulary.py", "format/times.py", "text.py", "format/scaffold.py",
+                  "reports/generated.py")
+SCHEMA_CACHE = "incident.schema.cache"
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def schema_inputs() -> str | None:
+    """A digest of everything :func:`schema_text` depends on, computed without building it
+    (nor importing pydantic): the sources above, pydantic's and Python's versions and the
+    sorted names of the installed tz database. None when a source cannot be read."""
+    import hashlib
+    import importlib.util
+    import sys
+
+    from postmortem.format.times import zone_names
+
+    h = hashlib.sha256(f"{sys.version}\0".encode())
+    try:
+        spec = importlib.util.find_spec("pydantic")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        pydantic = Path(next(iter(spec.submodule_search_locations)))
+        for path in (*(_PACKAGE / name for name in SCHEMA_SOURCES), pydantic / "version.py"):
+            data = path.read_bytes()
+            h.update(f"{len(data)}\0".encode() + data)
+    except (OSError, ImportError, ValueError):
+        return None
+    h.update("\0".join(sorted(zone_names())).encode())
+    return h.hexdigest()[:32]
+
+
+def cached_schema_text(folder: Path | None) -> str:
+    """:func:`schema_text`, kept in ``folder`` (the repository's ``.git/postmortem``) under
+    the digest of its inputs: building it takes half a second, checking the digest a few
+    milliseconds. A cache of other inputs, or whose text no longer matches its digest, is
+    built again; the cache only saves time, so a cache that cannot be written is no error."""
+    from postmortem.atomic import WriteError, write_text_atomic
+    from postmortem.files import Refused, read_regular
+    from postmortem.reports.generated import body_digest
+
+    inputs = schema_inputs() if folder is not None else None
+    if folder is None or inputs is None:
+        return schema_text()
+    path = folder / SCHEMA_CACHE
+    with contextlib.suppress(Refused, OSError):
+        first, _, body = read_regular(path).partition(b"\n")
+        if first == f"{inputs} {body_digest(body)}".encode():
+            with contextlib.suppress(UnicodeDecodeError):
+                return body.decode("utf-8")
+    text = schema_text()
+    with contextlib.suppress(OSError, WriteError):
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, f"{inputs} {body_digest(text)}\n{text}")
+    return text
+
+
+def write_schema(path: Path, cache: Path | None = None) -> bool:
     """Write the schema to ``path`` unless it is there already; False when unchanged. A file
-    there that postmortem did not write is left alone (PostmortemError)."""
+    there that postmortem did not write is left alone (PostmortemError). ``cache``: the
+    folder where the built schema is kept between runs (see :func:`cached_schema_text`)."""
     from postmortem.reports.generated import inspect, put
 
+    existing = inspect(path)
     try:
-        action, _ = put(path, schema_text(), check=False, existing=inspect(path),
-                        shown=str(path))
+        # A file that is not ours stays whatever the schema is: no need to build it.
+        text = "" if existing is not None and not existing.generated \
+            else cached_schema_text(cache)
+        action, _ = put(path, text, check=False, existing=existing, shown=str(path))
     except OSError as exc:
         raise PostmortemError(f"cannot write '{path}': {exc.strerror}") from None
     if action in ("not-ours", "edited"):
         raise PostmortemError(f"'{path}' exists and was not written by postmortem; not "
                               "replacing it", hint="move it away or choose another path")
     return action != "unchanged"
+
+
 # The lists of allowed values the scaffold's comments name, read off the format's types.
 CHOICES = {
     "status": v.STATUSES, "severity": v.SEVERITIES, "language": v.LANGUAGES,
@@ -172,7 +239,9 @@ def create_incident(config: Config, title: str, *, date: dt.date,
         raise PostmortemError(f"cannot write '{config.rel(path)}': {exc.strerror}") from None
     # A schema of the user's own already there stays: the scaffold's first line names it.
     with contextlib.suppress(PostmortemError):
-        write_schema(folder / SCHEMA_FILE)
+        from postmortem.history.git import state_dir
+
+        write_schema(folder / SCHEMA_FILE, cache=state_dir(config.root))
     return path
 
 

@@ -39,9 +39,12 @@ AMBIGUOUS: dict[str, str] = {
 _HOUR = r"(?:[01]?[0-9]|2[0-3])"
 _MIN = r"[0-5][0-9]"
 CLOCK = rf"{_HOUR}:{_MIN}(?::{_MIN}(?:\.[0-9]+)?)?"
-# A day of a month (29 February in every year: the pattern cannot count leap years).
-DATE = (r"[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-9])|(?:0[13-9]|1[0-2])-30"
-        r"|(?:0[13578]|1[02])-31)")
+# A day of a month from year 1 on: 29 February in leap years only (every fourth year, of
+# the centuries every fourth), as Python's dates, so that the JSON Schema agrees with `check`.
+_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9]0|[0-9][1-9]00|[1-9]000)"
+_LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+DATE = (rf"(?:{_YEAR}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+        rf"|(?:0[13578]|1[02])-31)|{_LEAP}-02-29)")
 _OFFSET = r"[+-](?:0[0-9]|1[0-4]):?[0-5][0-9]"
 _ABBR = "|".join(sorted(ABBREVIATIONS, key=len, reverse=True))
 # A zone after a bare clock needs a space ("11:55 +01:00"), so "12:49-12:50" stays a range;

@@ -6,6 +6,7 @@ Each message names both sides of the contradiction with their positions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 
@@ -192,6 +193,13 @@ def _shown_twice(wall: dt.datetime) -> bool:
             and utc.astimezone(wall.tzinfo).replace(tzinfo=None) == wall.replace(tzinfo=None))
 
 
+@functools.lru_cache(maxsize=512)
+def _clocks_change(day: dt.date, tz: dt.tzinfo) -> bool:
+    """Whether the zone's offset changes on ``day`` (its first and last minute differ)."""
+    return tz.utcoffset(dt.datetime.combine(day, dt.time(0, 0))) != \
+        tz.utcoffset(dt.datetime.combine(day, dt.time(23, 59)))
+
+
 def _skipped(wall: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
     """For a wall time the clocks never showed (they jumped forward past it): the first
     skipped minute and the time they jumped to; None for a time that exists."""
@@ -225,6 +233,8 @@ def _skipped_time(s: Subject, rule: Rule) -> Iterator[Problem]:
         for stamp in (span.start, span.end):
             if stamp is None or stamp.offset is not None:
                 continue  # a stated offset makes any wall time an instant
+            if not _clocks_change(stamp.day or day, tz):
+                continue  # most days: every wall time exists
             wall = dt.datetime.combine(stamp.day or day, stamp.clock, tzinfo=tz)
             skipped = _skipped(wall)
             if skipped is None:
