@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import re
 import typing
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import (
@@ -14,7 +15,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     PrivateAttr,
     model_validator,
 )
@@ -287,7 +287,7 @@ class Lessons(_Model):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _written_order(cls, data: Any, handler: ModelWrapValidatorHandler[Lessons]) -> Lessons:
+    def _written_order(cls, data: Any, handler: Callable[[Any], Lessons]) -> Lessons:
         lessons = handler(data)
         if isinstance(data, dict):
             written = dict.fromkeys(k.removesuffix("_title") for k in data
