@@ -478,7 +478,7 @@ def json_schema() -> dict[str, Any]:
     that depend on a status are conditions. What needs more than one value or file (ids
     equal to the file name, order of times, unique item ids, references) stays `check`'s.
     """
-    schema = _keys_checked(_as_text(Incident.model_json_schema()))
+    schema = _bottom_up(_bottom_up(Incident.model_json_schema(), _as_text), _keys_checked)
     defs = schema["$defs"]
     defs.update(_SCALARS)
     for obj in (schema, *defs.values()):
@@ -534,14 +534,19 @@ def _use_refs(spec: dict[str, Any]) -> None:
             part["$ref"] = f"#/$defs/{name}"
 
 
-def _as_text(node: Any) -> Any:
-    """Every place that takes text also takes what an editor parses as a number or a
-    boolean and `check` reads as text, where that text would be valid."""
+def _bottom_up(node: Any, change: Callable[[dict[str, Any]], Any]) -> Any:
+    """``node`` (JSON Schema data) with ``change`` applied to every mapping in it, the
+    innermost first."""
     if isinstance(node, list):
-        return [_as_text(item) for item in node]
+        return [_bottom_up(item, change) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {key: _as_text(value) for key, value in node.items()}
+    return change({key: _bottom_up(value, change) for key, value in node.items()})
+
+
+def _as_text(node: dict[str, Any]) -> Any:
+    """Every place that takes text also takes what an editor parses as a number or a
+    boolean and `check` reads as text, where that text would be valid."""
     kind = node.get("type")
     if kind == "boolean":
         words = "|".join("".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in word)
@@ -570,15 +575,10 @@ def _as_text(node: Any) -> Any:
     return {**rest, "anyOf": [text, *other]}
 
 
-def _keys_checked(node: Any) -> Any:
+def _keys_checked(node: dict[str, Any]) -> Any:
     """A mapping whose keys are constrained (a figure's label is one line) says so with
     `propertyNames`: pydantic's `patternProperties` leaves a key that does not match the
     pattern unchecked, where `check` reports it."""
-    if isinstance(node, list):
-        return [_keys_checked(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _keys_checked(value) for key, value in node.items()}
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and len(patterns) == 1 and "additionalProperties" not in node:
         ((pattern, value),) = patterns.items()
