@@ -356,21 +356,20 @@ def test_time_that_is_not_a_time(runner: CliRunner, write_incident: Write) -> No
 
 # ---- semantic rules ----------------------------------------------------------------------
 
+def items(*entries: tuple[str, str, str | None]) -> str:
+    """An `action_items` list, one field a line, of (id, title, due date): open with a due
+    date, done without one."""
+    out = ["action_items:"]
+    for ident, title, due in entries:
+        out += [f"  - id: {ident}", f"    title: {title}", "    owner: sre",
+                "    priority: high", f"    status: {'todo' if due else 'done'}"]
+        out += [f"    due: {due}"] if due else []
+    return "\n".join(out) + "\n"
+
+
 def test_duplicate_action_item_ids(runner: CliRunner, write_incident: Write) -> None:
-    write_incident("items", doc("items", """\
-        action_items:
-          - id: AI-1
-            title: Add a cache check
-            owner: sre
-            priority: high
-            status: todo
-            due: 2024-01-10
-          - id: AI-1
-            title: Alert on 500s
-            owner: sre
-            priority: high
-            status: done
-        """))
+    write_incident("items", doc("items", items(("AI-1", "Add a cache check", "2024-01-10"),
+                                               ("AI-1", "Alert on 500s", None))))
     assert_reported(check(runner), "incidents/items.yaml:14:9: error: action_items[1].id: "
                     "action item id 'AI-1' is already used by action_items[0]; ids must be "
                     "unique and never reused [M007]")
@@ -379,29 +378,9 @@ def test_duplicate_action_item_ids(runner: CliRunner, write_incident: Write) -> 
 def test_action_item_ids_that_share_an_anchor(runner: CliRunner, write_incident: Write) -> None:
     # The report gives each row the anchor of its id (#ai-1, #ai-fix-2): ids spelt alike
     # there would share one, and links to the later ones would lead to the first.
-    write_incident("items", doc("items", """\
-        action_items:
-          - id: AI-1
-            title: Add a cache check
-            owner: sre
-            priority: high
-            status: done
-          - id: ai-1
-            title: Alert on 500s
-            owner: sre
-            priority: high
-            status: done
-          - id: FIX-2
-            title: Rebuild on deploy
-            owner: sre
-            priority: high
-            status: done
-          - id: AI-FIX-2
-            title: Document it
-            owner: sre
-            priority: high
-            status: done
-        """))
+    write_incident("items", doc("items", items(
+        ("AI-1", "Add a cache check", None), ("ai-1", "Alert on 500s", None),
+        ("FIX-2", "Rebuild on deploy", None), ("AI-FIX-2", "Document it", None))))
     assert_reported(check(runner), "incidents/items.yaml:13:9: error: action_items[1].id: "
                     "action item id 'ai-1' has the same anchor '#ai-1' in the report as 'AI-1' "
                     "(action_items[0]); ids must be unique and never reused [M007]",

@@ -82,24 +82,29 @@ def test_a_class_that_keeps_coming_back_lists_the_most_overdue_and_counts_all() 
         (f"i{n:02d}", "A1", 18 - n) for n in range(SHOWN)]
 
 
-def test_a_report_lists_the_first_follow_ups_and_says_how_many_there_are(
-        repo: Path, write_incident: Callable[..., Path], runner: CliRunner,
-        file_regression: FileRegressionFixture) -> None:
-    for day in range(1, 14):
-        key = f"2025-10-{day:02d}-disk"
-        write_incident(key, f"""\
-id: {key}
-title: Disk full on db-{day}
+def disk_full(day: int, items: str, title: str = "Disk full") -> str:
+    """An incident of the failure class disk-full on 2025-10-``day``, then ``items``."""
+    return f"""\
+id: 2025-10-{day:02d}-disk
+title: {title}
 date: 2025-10-{day:02d}
 status: mitigated
 severity: high
 started: "11:16"
 root_causes:
   - {{title: Logs filled the disk, category: disk-full}}
+{items}"""
+
+
+def test_a_report_lists_the_first_follow_ups_and_says_how_many_there_are(
+        repo: Path, write_incident: Callable[..., Path], runner: CliRunner,
+        file_regression: FileRegressionFixture) -> None:
+    for day in range(1, 14):
+        write_incident(f"2025-10-{day:02d}-disk", disk_full(day, f"""\
 action_items:
   - {{id: AI-1, title: Rotate the <logs> of db-{day}, owner: ops, priority: high, status: todo,
       due: 2025-10-{day + 3:02d}}}
-""")
+""", title=f"Disk full on db-{day}"))
     found = runner.invoke(main, ["check", "--select", "X005", "--format", "json"])
     last = [p for p in json.loads(found.stdout) if "2025-10-13" in p["path"]]
     assert len(last) == 1
@@ -121,16 +126,7 @@ action_items:
   - {id: AI-1, title: "Rotate <b>logs</b> | all", owner: "<i>ops</i>", priority: high,
      status: todo, due: 2025-10-05}
 """
-        write_incident(key, f"""\
-id: {key}
-title: Disk full
-date: 2025-10-{day:02d}
-status: mitigated
-severity: high
-started: "11:16"
-root_causes:
-  - {{title: Logs filled the disk, category: disk-full}}
-{items}""")
+        write_incident(key, disk_full(day, items))
     assert runner.invoke(main, ["render"]).exit_code == 0
     earlier = (repo / "incidents" / "2025-10-01-disk.md").read_text(encoding="utf-8")
     later = (repo / "incidents" / "2025-10-09-disk.md").read_text(encoding="utf-8")
