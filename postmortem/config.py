@@ -250,16 +250,23 @@ def load_config(start: Path | None = None) -> Config:
         raise _located(exc, source) from None
 
 
+def _where(source: Path | None) -> str:
+    """How messages name the settings' table: `pyproject.toml [tool.postmortem]`."""
+    if source is None:
+        return "configuration"
+    return f"{source.name} [tool.postmortem]" if source.name == "pyproject.toml" else source.name
+
+
 def _located(exc: ConfigError, source: Path | None) -> ConfigError:
     """``exc`` with the line of its setting: ``pyproject.toml:14: check.select ...``."""
     if not exc.key or source is None:
         return exc
     within = ("tool", "postmortem") if source.name == "pyproject.toml" else ()
     try:
-        line = key_line(source.read_text(encoding="utf-8"), (*within, *exc.key))
+        line = _key_line(source.read_text(encoding="utf-8"), (*within, *exc.key))
     except (OSError, UnicodeDecodeError):
         return exc
-    where = f"{source.name} [tool.postmortem]: " if within else f"{source.name}: "
+    where = f"{_where(source)}: "
     if line is None or not exc.message.startswith(where):
         return exc
     return ConfigError(f"{source.name}:{line}: {exc.message[len(where):]}", hint=exc.hint,
@@ -285,7 +292,7 @@ def _toml_key(text: str) -> tuple[tuple[str, ...], int] | None:
         pos = len(text) - len(rest) + 1
 
 
-def key_line(text: str, key: tuple[str, ...]) -> int | None:
+def _key_line(text: str, key: tuple[str, ...]) -> int | None:
     """The line (1-based) of a TOML document that sets ``key`` or, when none does, the one
     that sets the nearest table above it (an inline table, a `[table]` header)."""
     best: tuple[int, int] | None = None  # (length of the matched prefix, line)
@@ -309,9 +316,7 @@ def key_line(text: str, key: tuple[str, ...]) -> int | None:
 
 
 def _load(root: Path, source: Path | None, table: dict[str, Any]) -> Config:
-    where = source.name if source else "configuration"
-    if source is not None and source.name == "pyproject.toml":
-        where = "pyproject.toml [tool.postmortem]"
+    where = _where(source)
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key == "tool" and source is not None and source.name == "postmortem.toml":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,6 +118,10 @@ def _not_utf8(config: Config | None, name: str, exc: UnicodeDecodeError) -> Temp
                               "the shipped one")
 
 
+# A tag that may name another template: `{% include "x.md.j2" %}`, import, from, extends.
+_REFERENCES = re.compile(r"\{%[-+]?\s*(?:include|import|from|extends)\b")
+
+
 def templates_digest(config: Config, names: tuple[str, ...]) -> str:
     """A hash of the templates in use: ``names`` and every template they include, import or
     extend, so that a change to any of them makes every report stale."""
@@ -139,6 +144,8 @@ def templates_digest(config: Config, names: tuple[str, ...]) -> str:
         except UnicodeDecodeError as exc:
             raise _not_utf8(config, name, exc) from None
         h.update(name.encode() + b"\0" + source.encode() + b"\0")
+        if not _REFERENCES.search(source):
+            continue  # no include, import or extends: nothing to parse for (the shipped ones)
         try:
             found = list(jinja2.meta.find_referenced_templates(env.parse(source, name,
                                                                          filename)))

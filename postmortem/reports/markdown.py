@@ -14,19 +14,20 @@ _ORDERED_START = re.compile(r"(\d{1,9})([.)])(?![^ \t])")
 
 
 _TICKS = re.compile(r"`+")
+_TICK_OR_ESCAPE = re.compile(r"[`\\]")
 
 
 def outside_code(text: str, change: Callable[[str], str]) -> str:
     """``text`` with ``change`` applied to what is outside its code spans. A code span shows
     its text as it is: an entity or a backslash added there would be shown."""
+    if "`" not in text:  # most text: no code span to step around
+        return change(text)
     out: list[str] = []
     pos = i = 0
-    while i < len(text):
+    while (found := _TICK_OR_ESCAPE.search(text, i)) is not None:
+        i = found.start()
         if text[i] == "\\":  # an escaped character, a backtick say, opens no code span
             i += 2
-            continue
-        if text[i] != "`":
-            i += 1
             continue
         opening = _TICKS.match(text, i)
         assert opening is not None

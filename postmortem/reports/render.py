@@ -320,8 +320,12 @@ def _index_apart(config: Config, entries: list[Entry]) -> None:
     """The index is not written where a report goes: the two would overwrite each other
     on every run."""
     index = config.index_path
+    if index.suffix != ".md" or not index.is_relative_to(config.reports_dir):
+        return
+    # The one incident file whose report would be there (report_path, the other way).
+    source = config.incidents_dir / index.relative_to(config.reports_dir).with_suffix(".yaml")
     for entry in entries:
-        if report_path(config, entry.path) == index:
+        if entry.path == source:
             raise UsageError(
                 f"{config.source.name if config.source else 'configuration'}: index_file "
                 f"'{config.rel(index)}' is where the report of {entry.rel} is written",

@@ -185,12 +185,16 @@ def _zone_of_the_date(s: Subject, rule: Rule) -> Iterator[Problem]:
                 "time in the zone in force"))
 
 
+def _shown(wall: dt.datetime) -> bool:
+    """Whether the zone's clocks showed ``wall`` (with its fold): it reads back as itself."""
+    back = wall.astimezone(dt.timezone.utc).astimezone(wall.tzinfo)
+    return back.replace(tzinfo=None) == wall.replace(tzinfo=None) and back.fold == wall.fold
+
+
 def _shown_twice(wall: dt.datetime) -> bool:
     """Whether the clock showed ``wall`` (fold 1) a second time, after a fall-back: then both
     offsets of the zone are right for it (02:30 CEST and 02:30 CET on 2025-10-26 in Berlin)."""
-    utc = wall.astimezone(dt.timezone.utc)
-    return (wall.replace(fold=0).utcoffset() != wall.utcoffset()
-            and utc.astimezone(wall.tzinfo).replace(tzinfo=None) == wall.replace(tzinfo=None))
+    return wall.replace(fold=0).utcoffset() != wall.utcoffset() and _shown(wall)
 
 
 @functools.lru_cache(maxsize=512)
@@ -203,18 +207,14 @@ def _clocks_change(day: dt.date, tz: dt.tzinfo) -> bool:
 def _skipped(wall: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
     """For a wall time the clocks never showed (they jumped forward past it): the first
     skipped minute and the time they jumped to; None for a time that exists."""
-    def exists(when: dt.datetime) -> bool:
-        back = when.astimezone(dt.timezone.utc).astimezone(when.tzinfo)
-        return back.replace(tzinfo=None) == when.replace(tzinfo=None)
-
-    if exists(wall):
+    if _shown(wall.replace(fold=0)):
         return None
     jump = (wall.replace(fold=1).utcoffset() or dt.timedelta()) - \
         (wall.replace(fold=0).utcoffset() or dt.timedelta())
     start = wall.replace(second=0, microsecond=0)
     for _ in range(int(jump.total_seconds() // 60)):  # zones jump by at most a few hours
         earlier = start - dt.timedelta(minutes=1)
-        if exists(earlier):
+        if _shown(earlier.replace(fold=0)):
             break
         start = earlier
     return start, start + jump
@@ -223,8 +223,6 @@ def _skipped(wall: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
 @CONSISTENCY.check("C012")
 def _skipped_time(s: Subject, rule: Rule) -> Iterator[Problem]:
     tz, day = s.zone, s.incident.date
-    if tz.utcoffset(dt.datetime(day.year, 1, 1)) == tz.utcoffset(dt.datetime(day.year, 7, 1)):
-        return  # no change of clocks that year (UTC, most of Asia): nothing is skipped
     name = s.incident.timezone or s.config.timezone
     for loc, text in _times(s):
         span = parse(text, ranges=True)
@@ -353,8 +351,7 @@ def _figure_text(figure: str | dict[str, str]) -> str:
     return figure
 
 
-def _where(s: Subject, loc: Loc, needle: str, value: str = "",
-           start: int = 0) -> tuple[int, int]:
+def _where(s: Subject, loc: Loc, needle: str, value: str, start: int) -> tuple[int, int]:
     """Where ``needle``, found at ``start`` of the text ``value``, is written: the same
     occurrence of it ("10 minutes" may be written twice), not the first."""
     node, found = locate(s.parsed.root, loc)
